@@ -1,0 +1,380 @@
+/* check.c — cross-module checks and graph facts.  Only modules whose manifest
+ * loaded are looked at; an invalid manifest's relationships still count (they
+ * are what the author meant), but its errors of its own are not repeated here. */
+#include "check.h"
+
+#include "similar.h"
+#include "suggest.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ctx {
+	const mr_registry *reg;
+	mr_analysis *an;
+} ctx;
+
+static const mr_manifest *man(const ctx *c, size_t i)
+{
+	return c->reg->mods[i]->m;
+}
+
+static bool usable(const ctx *c, size_t i)
+{
+	/* cross-module rules look at manifests that loaded and are valid of their own */
+	return c->reg->mods[i]->m && c->reg->mods[i]->valid;
+}
+
+static mr_diag *report(ctx *c, size_t mod, mr_pos p, const char *code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static mr_diag *report(ctx *c, size_t mod, mr_pos p, const char *code, const char *fmt, ...)
+{
+	mr_buf b = MR_BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	mr_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	const mr_module *m = c->reg->mods[mod];
+	mr_modinfo *info = &c->an->info[mod];
+	mr_diag *dg = mr_diag_add(&info->diags, m->file, p.line, p.col, code, m->id, "%s", mr_buf_str(&b));
+	dg->cross = true;
+	dg->external = m->external;
+	if (dg->severity == MR_ERROR) info->cross_errors++;
+	mr_buf_release(&b);
+	return dg;
+}
+
+/* ---- relationships: targets, ranges, deprecated targets, incoming lists ---- */
+
+static void check_relations(ctx *c)
+{
+	const mr_registry *reg = c->reg;
+	const char **ids = mr_xcalloc(reg->n + 1, sizeof *ids);
+	for (size_t i = 0; i < reg->n; i++) ids[i] = reg->mods[i]->id;
+	size_t *nin = mr_xcalloc(reg->n + 1, sizeof *nin);
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		if (!m) continue;
+		c->an->info[i].satisfied = mr_xcalloc(m->nrelations + 1, 1);
+		for (size_t r = 0; r < m->nrelations; r++) {
+			const mr_relation *rel = &m->relations[r];
+			c->an->info[i].satisfied[r] = -1;
+			long t = mr_registry_index(reg, rel->target.s);
+			if (t < 0) {
+				if (!usable(c, i)) continue;
+				const char *sug = mr_suggest(rel->target.s, ids, reg->n);
+				if (sug)
+					report(c, i, rel->target.pos, "unknown-target",
+					       "%s relationship to '%s', which is not a module of this registry (did you mean '%s'?)",
+					       rel->type.s, rel->target.s, sug);
+				else
+					report(c, i, rel->target.pos, "unknown-target",
+					       "%s relationship to '%s', which is not a module of this registry", rel->type.s, rel->target.s);
+				continue;
+			}
+			nin[t]++;
+			const mr_module *tm = reg->mods[t];
+			if (rel->rtype != MR_REL_DEPENDENCY || !usable(c, i)) continue;
+			if (tm->m && tm->valid && tm->m->has_semver && rel->range) {
+				bool ok = mr_range_satisfies(rel->range, &tm->m->semver);
+				c->an->info[i].satisfied[r] = ok ? 1 : 0;
+				if (!ok) {
+					mr_diag *dg = report(c, i, rel->version.s ? rel->version.pos : rel->target.pos, "unsatisfied-range",
+					                     "%s requires %s %s, but %s is %s", m->id, tm->id, rel->range_text, tm->id,
+					                     tm->m->version.s);
+					mr_diag_note(dg, tm->file, tm->m->version.pos.line, tm->m->version.pos.col, "%s declares its version here",
+					             tm->id);
+					/* the target is involved too: its health says so */
+					mr_diag *d2 = report(c, (size_t)t, tm->m->version.pos, "unsatisfied-range",
+					                     "%s requires %s %s, but %s is %s", m->id, tm->id, rel->range_text, tm->id,
+					                     tm->m->version.s);
+					mr_diag_note(d2, m->file, rel->pos.line, rel->pos.col, "%s declares the dependency here", m->id);
+				}
+			}
+			const char *st = m->status.s ? m->status.s : "active";
+			const char *tst = tm->m && tm->m->status.s ? tm->m->status.s : "active";
+			if (!strcmp(st, "active") && (!strcmp(tst, "deprecated") || !strcmp(tst, "inactive")))
+				report(c, i, rel->target.pos, !strcmp(tst, "deprecated") ? "depends-on-deprecated" : "depends-on-inactive",
+				       "active module %s depends on %s, which is %s", m->id, tm->id, tst);
+		}
+	}
+	/* incoming lists, sorted by source id (registry order) then relation order */
+	for (size_t i = 0; i < reg->n; i++)
+		if (nin[i]) c->an->info[i].incoming = mr_xcalloc(nin[i], sizeof(mr_relref));
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		if (!m) continue;
+		for (size_t r = 0; r < m->nrelations; r++) {
+			long t = mr_registry_index(reg, m->relations[r].target.s);
+			if (t < 0) continue;
+			mr_modinfo *ti = &c->an->info[t];
+			ti->incoming[ti->nincoming].module = i;
+			ti->incoming[ti->nincoming].rel = r;
+			ti->nincoming++;
+		}
+	}
+	free(nin);
+	free(ids);
+}
+
+/* ---- cycles ---- */
+
+static const mr_relation *find_rel(const mr_manifest *m, mr_reltype type, const char *target)
+{
+	for (size_t r = 0; r < m->nrelations; r++)
+		if (m->relations[r].rtype == type && !strcmp(m->relations[r].target.s, target)) return &m->relations[r];
+	return NULL;
+}
+
+static void report_cycles(ctx *c, mr_reltype type, const char *code, mr_cycle *cy, size_t ncy)
+{
+	for (size_t k = 0; k < ncy; k++) {
+		mr_buf path = MR_BUF_INIT;
+		for (size_t j = 0; j < cy[k].len; j++) mr_buf_printf(&path, "%s -> ", c->reg->mods[cy[k].nodes[j]]->id);
+		mr_buf_puts(&path, c->reg->mods[cy[k].nodes[0]]->id);
+		for (size_t j = 0; j < cy[k].len; j++) {
+			size_t from = cy[k].nodes[j], to = cy[k].nodes[(j + 1) % cy[k].len];
+			const mr_relation *rel = find_rel(man(c, from), type, c->reg->mods[to]->id);
+			mr_pos p = rel ? rel->target.pos : (mr_pos){0, 0};
+			report(c, from, p, code, "%s cycle: %s", type == MR_REL_DEPENDENCY ? "dependency" : "hierarchy",
+			       mr_buf_str(&path));
+		}
+		mr_buf_release(&path);
+	}
+}
+
+static void check_graphs(ctx *c)
+{
+	const mr_registry *reg = c->reg;
+	mr_digraph *dep = mr_digraph_new(reg->n), *hier = mr_digraph_new(reg->n);
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		if (!m || !usable(c, i)) continue;
+		const mr_relation *first_parent = NULL;
+		for (size_t r = 0; r < m->nrelations; r++) {
+			const mr_relation *rel = &m->relations[r];
+			long t = mr_registry_index(reg, rel->target.s);
+			if (t < 0) continue;
+			if (rel->rtype == MR_REL_DEPENDENCY) mr_digraph_add_edge(dep, i, (size_t)t);
+			if (rel->rtype == MR_REL_HIERARCHICAL) {
+				if (first_parent) {
+					mr_diag *dg = report(c, i, rel->target.pos, "multiple-parents",
+					                     "%s is a hierarchical child of both %s and %s; the hierarchy must be a forest "
+					                     "(one parent at most)",
+					                     m->id, first_parent->target.s, rel->target.s);
+					mr_diag_note(dg, c->reg->mods[i]->file, first_parent->target.pos.line, first_parent->target.pos.col,
+					             "first parent declared here");
+					continue;
+				}
+				first_parent = rel;
+				c->an->info[i].parent = mr_xstrdup(rel->target.s);
+				mr_digraph_add_edge(hier, i, (size_t)t);
+			}
+		}
+	}
+	mr_cycle *cy = NULL;
+	size_t ncy = 0;
+	mr_digraph_cycles(dep, &cy, &ncy);
+	report_cycles(c, MR_REL_DEPENDENCY, "dependency-cycle", cy, ncy);
+	c->an->cycles = cy;
+	c->an->ncycles = ncy;
+	mr_cycle *hc = NULL;
+	size_t nhc = 0;
+	mr_digraph_cycles(hier, &hc, &nhc);
+	report_cycles(c, MR_REL_HIERARCHICAL, "hierarchy-cycle", hc, nhc);
+	mr_cycles_free(hc, nhc);
+
+	c->an->order = mr_xcalloc(reg->n + 1, sizeof *c->an->order);
+	mr_digraph_dependency_order(dep, c->an->order);
+	c->an->roots = mr_xcalloc(reg->n + 1, sizeof *c->an->roots);
+	c->an->nroots = mr_digraph_roots(dep, c->an->roots);
+	mr_digraph_free(dep);
+	mr_digraph_free(hier);
+}
+
+/* ---- conflicts: same key claimed by several modules ---- */
+
+typedef struct claim {
+	const char *key;
+	size_t mod;
+	mr_pos pos;
+	const char *shown;
+} claim;
+
+static int claim_cmp(const void *pa, const void *pb)
+{
+	const claim *a = pa, *b = pb;
+	int r = strcmp(a->key, b->key);
+	if (r) return r;
+	return a->mod < b->mod ? -1 : a->mod > b->mod;
+}
+
+typedef void (*conflict_fn)(ctx *c, const claim *here, const claim *other);
+
+static void conflicts(ctx *c, claim *cl, size_t n, conflict_fn fn)
+{
+	if (n > 1) qsort(cl, n, sizeof *cl, claim_cmp);
+	for (size_t s = 0; s < n;) {
+		size_t e = s + 1;
+		while (e < n && !strcmp(cl[e].key, cl[s].key)) e++;
+		/* every module of the group hears about the first other module */
+		for (size_t a = s; a < e; a++) {
+			size_t other = a == s ? s + 1 : s;
+			while (other < e && cl[other].mod == cl[a].mod) other++;
+			if (other < e) fn(c, &cl[a], &cl[other]);
+		}
+		s = e;
+	}
+}
+
+static void route_conflict(ctx *c, const claim *h, const claim *o)
+{
+	mr_diag *dg = report(c, h->mod, h->pos, "route-conflict", "route %s is already declared by %s", h->shown,
+	                     c->reg->mods[o->mod]->id);
+	mr_diag_note(dg, c->reg->mods[o->mod]->file, o->pos.line, o->pos.col, "%s declares it here", c->reg->mods[o->mod]->id);
+}
+
+static void ui_conflict(ctx *c, const claim *h, const claim *o)
+{
+	mr_diag *dg = report(c, h->mod, h->pos, "ui-path-conflict", "UI page path %s is also claimed by %s", h->shown,
+	                     c->reg->mods[o->mod]->id);
+	mr_diag_note(dg, c->reg->mods[o->mod]->file, o->pos.line, o->pos.col, "%s claims it here", c->reg->mods[o->mod]->id);
+}
+
+static void name_conflict(ctx *c, const claim *h, const claim *o)
+{
+	mr_diag *dg = report(c, h->mod, h->pos, "duplicate-name", "name '%s' is also used by %s (names are compared ignoring case)",
+	                     h->shown, c->reg->mods[o->mod]->id);
+	mr_diag_note(dg, c->reg->mods[o->mod]->file, o->pos.line, o->pos.col, "%s uses it here", c->reg->mods[o->mod]->id);
+}
+
+static void check_conflicts(ctx *c)
+{
+	const mr_registry *reg = c->reg;
+	claim *cl = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		if (!usable(c, i)) continue;
+		const mr_manifest *m = man(c, i);
+		for (size_t r = 0; r < m->nroutes; r++) {
+			MR_GROW(cl, cap, n + 1);
+			cl[n++] = (claim){m->routes[r].key, i, m->routes[r].path.pos, NULL};
+			mr_buf b = MR_BUF_INIT;
+			mr_buf_printf(&b, "%s %s", m->routes[r].method.s, m->routes[r].full_path);
+			cl[n - 1].shown = mr_arena_strdup(m->doc.arena, mr_buf_str(&b));
+			mr_buf_release(&b);
+		}
+	}
+	conflicts(c, cl, n, route_conflict);
+	n = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		if (!usable(c, i)) continue;
+		const mr_manifest *m = man(c, i);
+		for (size_t p = 0; p < m->npages; p++) {
+			char *norm = mr_path_normalise(m->pages[p].path.s);
+			MR_GROW(cl, cap, n + 1);
+			cl[n++] = (claim){mr_arena_strdup(m->doc.arena, norm), i, m->pages[p].path.pos, m->pages[p].path.s};
+			free(norm);
+		}
+	}
+	conflicts(c, cl, n, ui_conflict);
+	n = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		if (!usable(c, i) || !man(c, i)->name.s) continue;
+		const mr_manifest *m = man(c, i);
+		char *lower = mr_xstrdup(m->name.s);
+		for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+		MR_GROW(cl, cap, n + 1);
+		cl[n++] = (claim){mr_arena_strdup(m->doc.arena, lower), i, m->name.pos, m->name.s};
+		free(lower);
+	}
+	conflicts(c, cl, n, name_conflict);
+	free(cl);
+}
+
+/* ---- events ---- */
+
+static void check_events(ctx *c)
+{
+	const mr_registry *reg = c->reg;
+	const char **pub = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		if (!m) continue;
+		for (size_t e = 0; e < m->npublishes; e++) {
+			MR_GROW(pub, cap, n + 1);
+			pub[n++] = m->publishes[e].name.s;
+		}
+	}
+	if (n > 1) qsort(pub, n, sizeof *pub, mr_strcmp_ptr);
+	for (size_t i = 0; i < reg->n; i++) {
+		if (!usable(c, i)) continue;
+		const mr_manifest *m = man(c, i);
+		for (size_t s = 0; s < m->subscribes.n; s++) {
+			const char *ev = m->subscribes.v[s].s;
+			if (n && bsearch(&ev, pub, n, sizeof *pub, mr_strcmp_ptr)) continue;
+			report(c, i, m->subscribes.v[s].pos, "unpublished-event", "%s subscribes to event '%s', which no module publishes",
+			       m->id, ev);
+		}
+	}
+	free(pub);
+}
+
+/* ---- possible duplicates ---- */
+
+static void dup_pair(void *vc, size_t i, size_t j, int score)
+{
+	ctx *c = vc;
+	mr_simprofile *a = mr_simprofile_from_manifest(man(c, i)), *b = mr_simprofile_from_manifest(man(c, j));
+	mr_buf why = MR_BUF_INIT;
+	mr_similarity(a, b, &why);
+	const mr_module *mi = c->reg->mods[i], *mj = c->reg->mods[j];
+	report(c, i, mi->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", mi->id, mj->id, score,
+	       mr_buf_str(&why));
+	report(c, j, mj->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", mj->id, mi->id, score,
+	       mr_buf_str(&why));
+	mr_buf_release(&why);
+	mr_simprofile_free(a);
+	mr_simprofile_free(b);
+}
+
+static void check_duplicates(ctx *c)
+{
+	size_t n = c->reg->n;
+	mr_simprofile **p = mr_xcalloc(n + 1, sizeof *p);
+	for (size_t i = 0; i < n; i++)
+		if (usable(c, i)) p[i] = mr_simprofile_from_manifest(man(c, i));
+	mr_similar_pairs(p, n, MR_DUPLICATE_THRESHOLD, dup_pair, c);
+	for (size_t i = 0; i < n; i++) mr_simprofile_free(p[i]);
+	free(p);
+}
+
+void mr_analyse(const mr_registry *reg, mr_analysis *an)
+{
+	memset(an, 0, sizeof *an);
+	an->n = reg->n;
+	an->info = mr_xcalloc(reg->n + 1, sizeof *an->info);
+	ctx c = {reg, an};
+	check_relations(&c);
+	check_graphs(&c);
+	check_conflicts(&c);
+	check_events(&c);
+	check_duplicates(&c);
+	for (size_t i = 0; i < reg->n; i++) mr_diags_sort(&an->info[i].diags);
+}
+
+void mr_analysis_release(mr_analysis *an)
+{
+	for (size_t i = 0; i < an->n; i++) {
+		free(an->info[i].incoming);
+		free(an->info[i].satisfied);
+		free(an->info[i].parent);
+		mr_diags_release(&an->info[i].diags);
+	}
+	free(an->info);
+	free(an->order);
+	free(an->roots);
+	mr_cycles_free(an->cycles, an->ncycles);
+	memset(an, 0, sizeof *an);
+}

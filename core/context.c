@@ -1,0 +1,959 @@
+/* context.c — write context.json.  Key order is fixed here, once; lists come
+ * sorted from the model (manifest.c) or are sorted here by their natural key. */
+#include "context.h"
+
+#include "similar.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- small pieces */
+
+static void kstr_or_null(mr_jw *w, const char *key, const mr_text *t)
+{
+	mr_jw_kstr(w, key, t->s);
+}
+
+static void textlist(mr_jw *w, const char *key, const mr_textlist *l)
+{
+	mr_jw_key(w, key);
+	mr_jw_arr(w);
+	for (size_t i = 0; i < l->n; i++) mr_jw_str(w, l->v[i].s);
+	mr_jw_end(w);
+}
+
+static void kvmap(mr_jw *w, const char *key, const mr_kvlist *l)
+{
+	mr_jw_key(w, key);
+	mr_jw_obj(w);
+	for (size_t i = 0; i < l->n; i++) mr_jw_kstr(w, l->v[i].key.s, l->v[i].value.s);
+	mr_jw_end(w);
+}
+
+static void kint_or_null(mr_jw *w, const char *key, long long v)
+{
+	mr_jw_key(w, key);
+	if (v < 0) mr_jw_null(w);
+	else mr_jw_int(w, v);
+}
+
+void mr_context_diag(mr_jw *w, const mr_diag *dg, const char *prefix)
+{
+	mr_buf f = MR_BUF_INIT;
+	mr_jw_obj(w);
+	if (prefix && !dg->external) mr_buf_puts(&f, prefix);
+	mr_buf_puts(&f, dg->file);
+	mr_jw_kstr(w, "file", mr_buf_str(&f));
+	mr_jw_kint(w, "line", dg->line);
+	mr_jw_kint(w, "column", dg->col);
+	mr_jw_kstr(w, "severity", mr_severity_name(dg->severity));
+	mr_jw_kstr(w, "code", dg->code);
+	mr_jw_kstr(w, "message", dg->message);
+	mr_jw_kstr(w, "module", dg->module);
+	mr_jw_key(w, "notes");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < dg->nnotes; i++) {
+		const mr_note *n = &dg->notes[i];
+		mr_buf_reset(&f);
+		if (prefix) mr_buf_puts(&f, prefix);
+		mr_buf_puts(&f, n->file);
+		mr_jw_obj(w);
+		mr_jw_kstr(w, "file", mr_buf_str(&f));
+		mr_jw_kint(w, "line", n->line);
+		mr_jw_kint(w, "column", n->col);
+		mr_jw_kstr(w, "message", n->message);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+	mr_buf_release(&f);
+}
+
+/* all diagnostics of module i, sorted: own, statistics and cross-module */
+static void module_diags(const mr_context_in *in, size_t i, mr_diags *out)
+{
+	const mr_module *mod = in->reg->mods[i];
+	mr_diags_init(out);
+	for (size_t k = 0; k < mod->diags.len; k++) mr_diags_append_copy(out, &mod->diags.items[k]);
+	for (size_t k = 0; k < mod->stats_diags.len; k++) mr_diags_append_copy(out, &mod->stats_diags.items[k]);
+	if (in->an && i < in->an->n)
+		for (size_t k = 0; k < in->an->info[i].diags.len; k++) mr_diags_append_copy(out, &in->an->info[i].diags.items[k]);
+	mr_diags_sort(out);
+}
+
+static void diag_list(mr_jw *w, const mr_diags *d)
+{
+	mr_jw_key(w, "diagnostics");
+	mr_jw_arr(w);
+	for (size_t k = 0; k < d->len; k++) mr_context_diag(w, &d->items[k], NULL);
+	mr_jw_end(w);
+}
+
+/* ---------------------------------------------------------------- health */
+
+static void add_reason(mr_health_report *h, mr_health sev, char *text)
+{
+	if (h->n < MR_HEALTH_MAX_REASONS) h->reasons[h->n++] = text;
+	else free(text);
+	if (sev == MR_HEALTH_ERROR) h->status = MR_HEALTH_ERROR;
+	else if (sev == MR_HEALTH_WARNING && h->status != MR_HEALTH_ERROR) h->status = MR_HEALTH_WARNING;
+}
+
+static char *fmt_duration(double s)
+{
+	if (s >= 2 * 86400) return mr_xasprintf("%.0f days", floor(s / 86400));
+	if (s >= 2 * 3600) return mr_xasprintf("%.0f hours", floor(s / 3600));
+	if (s >= 120) return mr_xasprintf("%.0f minutes", floor(s / 60));
+	return mr_xasprintf("%.0f seconds", s);
+}
+
+void mr_context_health(const mr_context_in *in, size_t i, mr_health_report *h)
+{
+	const mr_module *mod = in->reg->mods[i];
+	memset(h, 0, sizeof *h);
+	h->status = MR_HEALTH_HEALTHY;
+	if (!mod->valid) {
+		size_t errs = mr_diags_count(&mod->diags, MR_ERROR);
+		add_reason(h, MR_HEALTH_ERROR,
+		           mr_xasprintf("The manifest is invalid (%zu error%s).", errs, errs == 1 ? "" : "s"));
+	}
+	const mr_manifest *m = mod->m;
+	double max_rate = m && mod->valid ? m->max_error_rate : 0.05;
+	double max_ms = m && mod->valid ? m->max_response_ms : 1000;
+	long long stale_after = m && mod->valid ? m->stale_after : 86400;
+	const mr_stats *st = &mod->stats;
+	bool have_stats = st->json != NULL;
+	if (have_stats) {
+		if (st->requests > 0 && st->errors >= 0) {
+			double rate = (double)st->errors / (double)st->requests;
+			if (rate > max_rate)
+				add_reason(h, MR_HEALTH_ERROR,
+				           mr_xasprintf("Error rate %.2f%% (%lld of %lld requests) exceeds the limit of %.2f%%.",
+				                        rate * 100, st->errors, st->requests, max_rate * 100));
+		}
+		if (!isnan(st->avg_response_ms) && st->avg_response_ms > max_ms)
+			add_reason(h, MR_HEALTH_WARNING,
+			           mr_xasprintf("Average response time %.0f ms exceeds the limit of %.0f ms.", st->avg_response_ms, max_ms));
+		if (!isnan(st->collected_at) && (double)in->now - st->collected_at > (double)stale_after) {
+			char *age = fmt_duration((double)in->now - st->collected_at);
+			add_reason(h, MR_HEALTH_WARNING, mr_xasprintf("Statistics are %s old (stale after %lld seconds).", age, stale_after));
+			free(age);
+		}
+		if (isnan(st->collected_at))
+			add_reason(h, MR_HEALTH_WARNING, mr_xstrdup("Statistics do not say when they were collected."));
+	}
+	size_t cross = in->an && i < in->an->n ? in->an->info[i].cross_errors : 0;
+	if (cross)
+		add_reason(h, MR_HEALTH_WARNING,
+		           mr_xasprintf("%zu cross-module error%s involve%s this module.", cross, cross == 1 ? "" : "s",
+		                        cross == 1 ? "s" : ""));
+	if (!have_stats) {
+		if (mod->stats_diags.len) add_reason(h, MR_HEALTH_UNKNOWN, mr_xstrdup("The statistics file is unusable."));
+		else add_reason(h, MR_HEALTH_UNKNOWN, mr_xstrdup("No statistics have been collected."));
+		if (h->status == MR_HEALTH_HEALTHY) h->status = MR_HEALTH_UNKNOWN;
+	}
+}
+
+void mr_health_report_release(mr_health_report *h)
+{
+	for (size_t i = 0; i < h->n; i++) free(h->reasons[i]);
+	h->n = 0;
+}
+
+static void health(mr_jw *w, const mr_health_report *h)
+{
+	mr_jw_key(w, "health");
+	mr_jw_obj(w);
+	mr_jw_kstr(w, "status", mr_health_name(h->status));
+	mr_jw_key(w, "reasons");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < h->n; i++) mr_jw_str(w, h->reasons[i]);
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+/* ---------------------------------------------------------------- module sections */
+
+static void entities(mr_jw *w, const mr_module *mod)
+{
+	const mr_manifest *m = mod->m;
+	mr_jw_key(w, "entities");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nentities; i++) {
+		const mr_entity *e = &m->entities[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "name", &e->name);
+		kstr_or_null(w, "plural", &e->plural);
+		kstr_or_null(w, "description", &e->description);
+		mr_jw_key(w, "schema");
+		if (e->schema.s) {
+			char *p = mr_xasprintf("%s/%s", mod->id, e->schema.s);
+			mr_jw_str(w, p);
+			free(p);
+		} else mr_jw_null(w);
+		mr_jw_key(w, "fields");
+		mr_jw_arr(w);
+		for (size_t f = 0; f < e->nfields; f++) {
+			const mr_field *fd = &e->fields[f];
+			mr_jw_obj(w);
+			mr_jw_kstr(w, "name", fd->name);
+			mr_jw_kstr(w, "type", fd->type);
+			mr_jw_kstr(w, "format", fd->format);
+			mr_jw_kbool(w, "required", fd->required);
+			mr_jw_kstr(w, "description", fd->description);
+			mr_jw_end(w);
+		}
+		mr_jw_end(w);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+}
+
+static void api(mr_jw *w, const mr_manifest *m)
+{
+	mr_jw_key(w, "api");
+	mr_jw_obj(w);
+	kstr_or_null(w, "basePath", &m->base_path);
+	mr_jw_key(w, "routes");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nroutes; i++) {
+		const mr_route *r = &m->routes[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "method", &r->method);
+		kstr_or_null(w, "path", &r->path);
+		mr_jw_kstr(w, "fullPath", r->full_path);
+		kstr_or_null(w, "entity", &r->entity);
+		kstr_or_null(w, "operation", &r->operation);
+		textlist(w, "permissions", &r->permissions);
+		kstr_or_null(w, "handler", &r->handler);
+		kstr_or_null(w, "description", &r->description);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+static const char *const crud_ops[] = {"create", "read", "update", "delete", "list"};
+
+/* the CRUD operation a route performs: its declared operation, else from method and path */
+static int route_op(const mr_route *r)
+{
+	if (r->operation.s) {
+		for (int k = 0; k < 5; k++)
+			if (!strcmp(r->operation.s, crud_ops[k])) return k;
+		return -1;
+	}
+	const char *mth = r->method.s;
+	size_t pl = strlen(r->path.s);
+	bool item = pl && (r->path.s[pl - 1] == '}' || strrchr(r->path.s, ':') > strrchr(r->path.s, '/'));
+	if (!strcmp(mth, "GET")) return item ? 1 : 4;
+	if (!strcmp(mth, "POST")) return 0;
+	if (!strcmp(mth, "PUT") || !strcmp(mth, "PATCH")) return 2;
+	if (!strcmp(mth, "DELETE")) return 3;
+	return -1;
+}
+
+typedef struct capout {
+	const char *type, *entity, *description, *source;
+	const mr_textlist *ops, *eps;      /* declared */
+	bool detected_ops[5];
+	const char **detected_eps;
+	size_t ndetected_eps;
+} capout;
+
+static int capout_cmp(const void *pa, const void *pb)
+{
+	const capout *a = pa, *b = pb;
+	int r = strcmp(a->type, b->type);
+	if (r) return r;
+	if ((r = strcmp(a->entity ? a->entity : "", b->entity ? b->entity : ""))) return r;
+	return strcmp(a->source, b->source);
+}
+
+static void capabilities(mr_jw *w, const mr_manifest *m)
+{
+	capout *caps = mr_xcalloc(m->ncapabilities + m->nentities + 1, sizeof *caps);
+	size_t n = 0;
+	for (size_t i = 0; i < m->ncapabilities; i++) {
+		const mr_capability *cp = &m->capabilities[i];
+		caps[n++] = (capout){cp->type.s, cp->entity.s, cp->description.s, "declared", &cp->operations, &cp->endpoints,
+		                     {0}, NULL, 0};
+	}
+	for (size_t e = 0; e < m->nentities; e++) {
+		const char *ent = m->entities[e].name.s;
+		bool declared = false;
+		for (size_t i = 0; i < m->ncapabilities && !declared; i++)
+			declared = !strcmp(m->capabilities[i].type.s, "crud") && m->capabilities[i].entity.s &&
+			           !strcmp(m->capabilities[i].entity.s, ent);
+		if (declared) continue;
+		capout c = {"crud", ent, NULL, "detected", NULL, NULL, {0}, NULL, 0};
+		bool any = false;
+		for (size_t r = 0; r < m->nroutes; r++) {
+			const mr_route *rt = &m->routes[r];
+			if (!rt->entity.s || strcmp(rt->entity.s, ent)) continue;
+			int op = route_op(rt);
+			if (op >= 0) c.detected_ops[op] = any = true;
+			bool seen = false;
+			for (size_t k = 0; k < c.ndetected_eps && !seen; k++) seen = !strcmp(c.detected_eps[k], rt->full_path);
+			if (!seen) {
+				c.detected_eps = mr_xreallocarray(c.detected_eps, c.ndetected_eps + 1, sizeof *c.detected_eps);
+				c.detected_eps[c.ndetected_eps++] = rt->full_path;
+			}
+		}
+		if (any) {
+			qsort(c.detected_eps, c.ndetected_eps, sizeof *c.detected_eps, mr_strcmp_ptr);
+			caps[n++] = c;
+		} else free(c.detected_eps);
+	}
+	qsort(caps, n, sizeof *caps, capout_cmp);
+	mr_jw_key(w, "capabilities");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < n; i++) {
+		capout *c = &caps[i];
+		mr_jw_obj(w);
+		mr_jw_kstr(w, "type", c->type);
+		mr_jw_kstr(w, "entity", c->entity);
+		mr_jw_key(w, "operations");
+		mr_jw_arr(w);
+		if (c->ops)
+			for (size_t k = 0; k < c->ops->n; k++) mr_jw_str(w, c->ops->v[k].s);
+		else
+			for (int k = 0; k < 5; k++)
+				if (c->detected_ops[k]) mr_jw_str(w, crud_ops[k]);
+		mr_jw_end(w);
+		mr_jw_key(w, "endpoints");
+		mr_jw_arr(w);
+		if (c->eps)
+			for (size_t k = 0; k < c->eps->n; k++) mr_jw_str(w, c->eps->v[k].s);
+		else
+			for (size_t k = 0; k < c->ndetected_eps; k++) mr_jw_str(w, c->detected_eps[k]);
+		mr_jw_end(w);
+		mr_jw_kstr(w, "description", c->description);
+		mr_jw_kstr(w, "source", c->source);
+		mr_jw_end(w);
+		free(c->detected_eps);
+	}
+	mr_jw_end(w);
+	free(caps);
+}
+
+static void actions_jobs_events_ui(mr_jw *w, const mr_manifest *m)
+{
+	mr_jw_key(w, "actions");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nactions; i++) {
+		mr_jw_obj(w);
+		kstr_or_null(w, "name", &m->actions[i].name);
+		kstr_or_null(w, "description", &m->actions[i].description);
+		textlist(w, "permissions", &m->actions[i].permissions);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_key(w, "jobs");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->njobs; i++) {
+		const mr_job *j = &m->jobs[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "name", &j->name);
+		kstr_or_null(w, "schedule", &j->schedule);
+		kint_or_null(w, "timeout", j->timeout);
+		kint_or_null(w, "retries", j->retries);
+		kstr_or_null(w, "description", &j->description);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_key(w, "events");
+	mr_jw_obj(w);
+	mr_jw_key(w, "publishes");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->npublishes; i++) {
+		mr_jw_obj(w);
+		kstr_or_null(w, "name", &m->publishes[i].name);
+		kstr_or_null(w, "entity", &m->publishes[i].entity);
+		kstr_or_null(w, "description", &m->publishes[i].description);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	textlist(w, "subscribes", &m->subscribes);
+	mr_jw_end(w);
+	mr_jw_key(w, "ui");
+	mr_jw_obj(w);
+	mr_jw_key(w, "pages");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->npages; i++) {
+		const mr_uipage *p = &m->pages[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "path", &p->path);
+		kstr_or_null(w, "title", &p->title);
+		kstr_or_null(w, "icon", &p->icon);
+		textlist(w, "permissions", &p->permissions);
+		kstr_or_null(w, "description", &p->description);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_key(w, "navigation");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nnavigation; i++) {
+		const mr_navitem *nv = &m->navigation[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "label", &nv->label);
+		kstr_or_null(w, "path", &nv->path);
+		kstr_or_null(w, "icon", &nv->icon);
+		kint_or_null(w, "order", nv->order);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+static void relation_body(mr_jw *w, const mr_module *src, const mr_relation *r, signed char sat, bool with_config)
+{
+	mr_jw_kstr(w, "type", r->type.s);
+	mr_jw_kstr(w, "version", r->rtype == MR_REL_DEPENDENCY ? r->range_text : NULL);
+	mr_jw_key(w, "satisfied");
+	if (sat < 0) mr_jw_null(w);
+	else mr_jw_bool(w, sat == 1);
+	textlist(w, "entities", &r->entities);
+	kstr_or_null(w, "description", &r->description);
+	if (with_config) {
+		mr_jw_key(w, "config");
+		if (r->config) mr_jw_yaml(w, r->config);
+		else {
+			mr_jw_obj(w);
+			mr_jw_end(w);
+		}
+	}
+	char *at = mr_xasprintf("%s:%u", src->file, r->pos.line);
+	mr_jw_kstr(w, "declaredAt", at);
+	free(at);
+}
+
+static signed char sat_of(const mr_context_in *in, size_t i, size_t r)
+{
+	if (!in->an || i >= in->an->n || !in->an->info[i].satisfied) return -1;
+	return in->an->info[i].satisfied[r];
+}
+
+static void relationships(mr_jw *w, const mr_context_in *in, size_t i)
+{
+	const mr_module *mod = in->reg->mods[i];
+	const mr_manifest *m = mod->m;
+	mr_jw_key(w, "relationships");
+	mr_jw_obj(w);
+	mr_jw_key(w, "outgoing");
+	mr_jw_arr(w);
+	for (size_t r = 0; r < m->nrelations; r++) {
+		mr_jw_obj(w);
+		mr_jw_kstr(w, "target", m->relations[r].target.s);
+		mr_jw_kbool(w, "resolved", mr_registry_find(in->reg, m->relations[r].target.s) != NULL);
+		relation_body(w, mod, &m->relations[r], sat_of(in, i, r), true);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_key(w, "incoming");
+	mr_jw_arr(w);
+	if (in->an && i < in->an->n)
+		for (size_t k = 0; k < in->an->info[i].nincoming; k++) {
+			const mr_relref *ref = &in->an->info[i].incoming[k];
+			const mr_module *src = in->reg->mods[ref->module];
+			if (!src->valid) continue;
+			mr_jw_obj(w);
+			mr_jw_kstr(w, "source", src->id);
+			relation_body(w, src, &src->m->relations[ref->rel], sat_of(in, ref->module, ref->rel), false);
+			mr_jw_end(w);
+		}
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+static void config(mr_jw *w, const mr_manifest *m)
+{
+	mr_jw_key(w, "config");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nconfig; i++) {
+		const mr_configfield *f = &m->config[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "key", &f->key);
+		kstr_or_null(w, "type", &f->type);
+		kstr_or_null(w, "label", &f->label);
+		kstr_or_null(w, "description", &f->description);
+		mr_jw_kbool(w, "required", f->required);
+		mr_jw_kbool(w, "sensitive", f->sensitive);
+		/* a sensitive field never has a default (sensitive-default), so nothing secret is written */
+		mr_jw_key(w, "default");
+		if (f->def && !f->sensitive) mr_jw_yaml(w, f->def);
+		else mr_jw_null(w);
+		mr_jw_key(w, "min");
+		if (f->min) mr_jw_yaml(w, f->min);
+		else mr_jw_null(w);
+		mr_jw_key(w, "max");
+		if (f->max) mr_jw_yaml(w, f->max);
+		else mr_jw_null(w);
+		textlist(w, "values", &f->values);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+}
+
+static void ai(mr_jw *w, const mr_manifest *m)
+{
+	mr_jw_key(w, "ai");
+	mr_jw_obj(w);
+	kstr_or_null(w, "purpose", &m->ai_purpose);
+	kstr_or_null(w, "category", &m->ai_category);
+	textlist(w, "keywords", &m->ai_keywords);
+	textlist(w, "patterns", &m->ai_patterns);
+	textlist(w, "concepts", &m->ai_concepts);
+	mr_jw_key(w, "contextProviders");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < m->nproviders; i++) {
+		const mr_provider *p = &m->providers[i];
+		mr_jw_obj(w);
+		kstr_or_null(w, "name", &p->name);
+		kstr_or_null(w, "endpoint", &p->endpoint);
+		kint_or_null(w, "cacheSeconds", p->cache_seconds);
+		kstr_or_null(w, "description", &p->description);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+static void stats_time(mr_jw *w, const char *key, json_t *v)
+{
+	mr_jw_key(w, key);
+	if (json_is_string(v)) mr_jw_str(w, json_string_value(v));
+	else mr_jw_null(w);
+}
+
+static void stats_num(mr_jw *w, const char *key, json_t *v)
+{
+	mr_jw_key(w, key);
+	if (json_is_integer(v)) mr_jw_int(w, (long long)json_integer_value(v));
+	else if (json_is_real(v)) mr_jw_num(w, json_real_value(v));
+	else mr_jw_null(w);
+}
+
+static void statistics(mr_jw *w, const mr_module *mod)
+{
+	mr_jw_key(w, "statistics");
+	json_t *js = mod->stats.json;
+	if (!js) {
+		mr_jw_null(w);
+		return;
+	}
+	mr_jw_obj(w);
+	stats_time(w, "collectedAt", json_object_get(js, "collectedAt"));
+	stats_num(w, "requests", json_object_get(js, "requests"));
+	stats_num(w, "errors", json_object_get(js, "errors"));
+	mr_jw_key(w, "errorRate");
+	if (mod->stats.requests > 0 && mod->stats.errors >= 0)
+		mr_jw_num(w, round((double)mod->stats.errors / (double)mod->stats.requests * 1e6) / 1e6);
+	else mr_jw_null(w);
+	stats_num(w, "averageResponseMs", json_object_get(js, "averageResponseMs"));
+	mr_jw_key(w, "entities");
+	mr_jw_obj(w);
+	json_t *ents = json_object_get(js, "entities");
+	if (json_is_object(ents)) {
+		size_t n = json_object_size(ents), k = 0;
+		const char **keys = mr_xcalloc(n + 1, sizeof *keys);
+		const char *key;
+		json_t *v;
+		json_object_foreach(ents, key, v) keys[k++] = key;
+		qsort(keys, n, sizeof *keys, mr_strcmp_ptr);
+		for (k = 0; k < n; k++) {
+			json_t *e = json_object_get(ents, keys[k]);
+			mr_jw_key(w, keys[k]);
+			mr_jw_obj(w);
+			stats_num(w, "recordCount", json_object_get(e, "recordCount"));
+			stats_time(w, "lastUpdate", json_object_get(e, "lastUpdate"));
+			stats_num(w, "errors", json_object_get(e, "errors"));
+			stats_num(w, "averageResponseMs", json_object_get(e, "averageResponseMs"));
+			mr_jw_end(w);
+		}
+		free(keys);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+}
+
+static void docs(mr_jw *w, const mr_module *mod)
+{
+	mr_jw_key(w, "docs");
+	mr_jw_obj(w);
+	mr_jw_key(w, "readme");
+	if (mod->has_readme) {
+		char *p = mr_xasprintf("%s/README.md", mod->id);
+		mr_jw_str(w, p);
+		free(p);
+	} else mr_jw_null(w);
+	mr_jw_key(w, "pages");
+	mr_jw_arr(w);
+	for (size_t i = 0; i < mod->ndocs; i++) {
+		char *name = mr_xstrndup(mod->docs[i], strlen(mod->docs[i]) - 3);
+		char *src = mr_xasprintf("%s/docs/%s", mod->id, mod->docs[i]);
+		char *page = mr_xasprintf("modules/%s/%s.html", mod->id, name);
+		mr_jw_obj(w);
+		mr_jw_kstr(w, "name", name);
+		mr_jw_kstr(w, "path", src);
+		mr_jw_kstr(w, "page", page);
+		mr_jw_end(w);
+		free(name);
+		free(src);
+		free(page);
+	}
+	mr_jw_end(w);
+	char *page = mr_xasprintf("modules/%s.html", mod->id);
+	mr_jw_kstr(w, "page", page);
+	free(page);
+	mr_jw_end(w);
+}
+
+static void source(mr_jw *w, const mr_module *mod)
+{
+	mr_jw_key(w, "source");
+	mr_jw_obj(w);
+	mr_jw_kstr(w, "path", mod->file);
+	mr_jw_kstr(w, "sha256", mod->sha256[0] ? mod->sha256 : NULL);
+	mr_jw_end(w);
+}
+
+json_t *mr_context_prev_module(json_t *previous, const char *id)
+{
+	json_t *mods = json_object_get(previous, "modules");
+	if (!json_is_array(mods)) return NULL;
+	size_t lo = 0, hi = json_array_size(mods);
+	/* modules are sorted by id: binary search, with a linear fallback for hand-edited files */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		json_t *m = json_array_get(mods, mid);
+		const char *mid_id = json_string_value(json_object_get(m, "id"));
+		if (!mid_id) break;
+		int c = strcmp(mid_id, id);
+		if (c == 0) return m;
+		if (c < 0) lo = mid + 1;
+		else hi = mid;
+	}
+	size_t i;
+	json_t *m;
+	json_array_foreach(mods, i, m)
+	{
+		const char *mid = json_string_value(json_object_get(m, "id"));
+		if (mid && !strcmp(mid, id)) return m;
+	}
+	return NULL;
+}
+
+void mr_context_module(mr_jw *w, const mr_context_in *in, size_t i, json_t *prev)
+{
+	const mr_module *mod = in->reg->mods[i];
+	mr_diags d;
+	module_diags(in, i, &d);
+	mr_health_report h;
+	mr_context_health(in, i, &h);
+	const mr_manifest *m = mod->m;
+	if (!mod->valid) {
+		/* last known good: the previous valid content, marked stale */
+		bool has_prev = prev && json_is_object(prev) && json_object_get(prev, "name");
+		mr_jw_obj(w);
+		if (has_prev) {
+			const char *k;
+			json_t *v;
+			json_object_foreach(prev, k, v)
+			{
+				mr_jw_key(w, k);
+				if (!strcmp(k, "valid")) mr_jw_bool(w, false);
+				else if (!strcmp(k, "stale")) mr_jw_bool(w, true);
+				else if (!strcmp(k, "health")) {
+					mr_jw_obj(w);
+					mr_jw_kstr(w, "status", "error");
+					mr_jw_key(w, "reasons");
+					mr_jw_arr(w);
+					for (size_t r = 0; r < h.n; r++) mr_jw_str(w, h.reasons[r]);
+					mr_jw_str(w, "The manifest is shown as it was when it was last valid.");
+					mr_jw_end(w);
+					mr_jw_end(w);
+				} else if (!strcmp(k, "diagnostics")) {
+					mr_jw_arr(w);
+					for (size_t q = 0; q < d.len; q++) mr_context_diag(w, &d.items[q], NULL);
+					mr_jw_end(w);
+				} else mr_jw_json(w, v);
+			}
+		} else {
+			mr_jw_kstr(w, "id", mod->id);
+			mr_jw_kbool(w, "valid", false);
+			diag_list(w, &d);
+		}
+		mr_jw_end(w);
+		goto out;
+	}
+	mr_jw_obj(w);
+	mr_jw_kstr(w, "id", mod->id);
+	kstr_or_null(w, "name", &m->name);
+	kstr_or_null(w, "description", &m->description);
+	kstr_or_null(w, "type", &m->type);
+	kstr_or_null(w, "version", &m->version);
+	mr_jw_kstr(w, "status", m->status.s ? m->status.s : "active");
+	mr_jw_kbool(w, "valid", true);
+	mr_jw_kbool(w, "stale", false);
+	health(w, &h);
+	kstr_or_null(w, "owner", &m->owner);
+	kstr_or_null(w, "license", &m->license);
+	textlist(w, "tags", &m->tags);
+	mr_jw_key(w, "created");
+	mr_jw_obj(w);
+	kstr_or_null(w, "at", &m->created_at);
+	kstr_or_null(w, "by", &m->created_by);
+	mr_jw_key(w, "ai");
+	mr_jw_obj(w);
+	kstr_or_null(w, "model", &m->ai_model);
+	kstr_or_null(w, "patch", &m->ai_patch);
+	mr_jw_end(w);
+	mr_jw_end(w);
+	kvmap(w, "links", &m->links);
+	mr_jw_key(w, "requires");
+	mr_jw_obj(w);
+	kvmap(w, "packages", &m->req_packages);
+	kvmap(w, "system", &m->req_system);
+	mr_jw_end(w);
+	entities(w, mod);
+	api(w, m);
+	capabilities(w, m);
+	actions_jobs_events_ui(w, m);
+	relationships(w, in, i);
+	config(w, m);
+	textlist(w, "permissions", &m->permissions);
+	ai(w, m);
+	statistics(w, mod);
+	docs(w, mod);
+	source(w, mod);
+	diag_list(w, &d);
+	mr_jw_key(w, "extensions");
+	mr_jw_obj(w);
+	for (size_t k = 0; k < m->nextensions; k++) {
+		mr_jw_key(w, m->extensions[k].key.s);
+		mr_jw_yaml(w, m->extensions[k].value);
+	}
+	mr_jw_end(w);
+	mr_jw_end(w);
+out:
+	mr_health_report_release(&h);
+	mr_diags_release(&d);
+}
+
+/* ---------------------------------------------------------------- the whole file */
+
+typedef struct pair {
+	char *key;
+	const char *id;
+} pair;
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const pair *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+	return c ? c : strcmp(a->id, b->id);
+}
+
+typedef struct pairs {
+	pair *v;
+	size_t n, cap;
+} pairs;
+
+static void pairs_add(pairs *p, char *key, const char *id)
+{
+	if (!key || !*key) {
+		free(key);
+		return;
+	}
+	MR_GROW(p->v, p->cap, p->n + 1);
+	p->v[p->n].key = key;
+	p->v[p->n].id = id;
+	p->n++;
+}
+
+/* write key -> [ids] with keys sorted bytewise and ids unique */
+static void pairs_emit(mr_jw *w, const char *name, pairs *p)
+{
+	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
+	mr_jw_key(w, name);
+	mr_jw_obj(w);
+	for (size_t s = 0; s < p->n;) {
+		size_t e = s + 1;
+		while (e < p->n && !strcmp(p->v[e].key, p->v[s].key)) e++;
+		mr_jw_key(w, p->v[s].key);
+		mr_jw_arr(w);
+		for (size_t k = s; k < e; k++)
+			if (k == s || strcmp(p->v[k].id, p->v[k - 1].id)) mr_jw_str(w, p->v[k].id);
+		mr_jw_end(w);
+		s = e;
+	}
+	mr_jw_end(w);
+	for (size_t k = 0; k < p->n; k++) free(p->v[k].key);
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
+static char *lower(const char *s)
+{
+	char *r = mr_xstrdup(s);
+	for (char *q = r; *q; q++)
+		if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
+	return r;
+}
+
+static void index_tables(mr_jw *w, const mr_context_in *in)
+{
+	pairs kw = {0}, ent = {0}, ep = {0}, perm = {0}, ev = {0};
+	for (size_t i = 0; i < in->reg->n; i++) {
+		const mr_module *mod = in->reg->mods[i];
+		const mr_manifest *m = mod->m;
+		if (!mod->valid) continue;
+		for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(&kw, lower(m->ai_keywords.v[k].s), mod->id);
+		for (size_t k = 0; k < m->tags.n; k++) pairs_add(&kw, lower(m->tags.v[k].s), mod->id);
+		for (size_t k = 0; k < m->nentities; k++) pairs_add(&ent, mr_normalise_term(m->entities[k].name.s), mod->id);
+		for (size_t k = 0; k < m->nroutes; k++) pairs_add(&ep, mr_xstrdup(m->routes[k].key), mod->id);
+		for (size_t k = 0; k < m->permissions.n; k++) pairs_add(&perm, mr_xstrdup(m->permissions.v[k].s), mod->id);
+		for (size_t k = 0; k < m->npublishes; k++) pairs_add(&ev, mr_xstrdup(m->publishes[k].name.s), mod->id);
+	}
+	mr_jw_key(w, "index");
+	mr_jw_obj(w);
+	pairs_emit(w, "keywords", &kw);
+	pairs_emit(w, "entities", &ent);
+	pairs_emit(w, "endpoints", &ep);
+	pairs_emit(w, "permissions", &perm);
+	pairs_emit(w, "events", &ev);
+	mr_jw_end(w);
+}
+
+typedef struct relrow {
+	const mr_module *src;
+	const mr_relation *rel;
+	signed char sat;
+} relrow;
+
+static int relrow_cmp(const void *pa, const void *pb)
+{
+	const relrow *a = pa, *b = pb;
+	int c = strcmp(a->src->id, b->src->id);
+	if (c) return c;
+	if ((c = strcmp(a->rel->type.s, b->rel->type.s))) return c;
+	return strcmp(a->rel->target.s, b->rel->target.s);
+}
+
+static void relationship_list(mr_jw *w, const mr_context_in *in)
+{
+	relrow *rows = NULL;
+	size_t n = 0, cap = 0;
+	for (size_t i = 0; i < in->reg->n; i++) {
+		const mr_module *mod = in->reg->mods[i];
+		if (!mod->valid) continue;
+		for (size_t r = 0; r < mod->m->nrelations; r++) {
+			MR_GROW(rows, cap, n + 1);
+			rows[n++] = (relrow){mod, &mod->m->relations[r], sat_of(in, i, r)};
+		}
+	}
+	if (n > 1) qsort(rows, n, sizeof *rows, relrow_cmp);
+	mr_jw_key(w, "relationships");
+	mr_jw_arr(w);
+	for (size_t k = 0; k < n; k++) {
+		mr_jw_obj(w);
+		mr_jw_kstr(w, "source", rows[k].src->id);
+		mr_jw_kstr(w, "target", rows[k].rel->target.s);
+		mr_jw_kbool(w, "resolved", mr_registry_find(in->reg, rows[k].rel->target.s) != NULL);
+		relation_body(w, rows[k].src, rows[k].rel, rows[k].sat, false);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	free(rows);
+}
+
+static void graph(mr_jw *w, const mr_context_in *in)
+{
+	const mr_registry *reg = in->reg;
+	mr_jw_key(w, "graph");
+	mr_jw_obj(w);
+	mr_jw_key(w, "dependencyOrder");
+	mr_jw_arr(w);
+	if (in->an)
+		for (size_t k = 0; k < in->an->n; k++) mr_jw_str(w, reg->mods[in->an->order[k]]->id);
+	mr_jw_end(w);
+	mr_jw_key(w, "cycles");
+	mr_jw_arr(w);
+	for (size_t k = 0; in->an && k < in->an->ncycles; k++) {
+		mr_jw_arr(w);
+		for (size_t j = 0; j < in->an->cycles[k].len; j++) mr_jw_str(w, reg->mods[in->an->cycles[k].nodes[j]]->id);
+		mr_jw_end(w);
+	}
+	mr_jw_end(w);
+	mr_jw_key(w, "roots");
+	mr_jw_arr(w);
+	for (size_t k = 0; in->an && k < in->an->nroots; k++) mr_jw_str(w, reg->mods[in->an->roots[k]]->id);
+	mr_jw_end(w);
+	pairs h = {0};
+	for (size_t i = 0; in->an && i < in->an->n; i++)
+		if (in->an->info[i].parent && mr_registry_find(reg, in->an->info[i].parent))
+			pairs_add(&h, mr_xstrdup(in->an->info[i].parent), reg->mods[i]->id);
+	pairs_emit(w, "hierarchy", &h);
+	mr_jw_end(w);
+}
+
+void mr_context_render(const mr_context_in *in, mr_buf *out)
+{
+	const mr_registry *reg = in->reg;
+	mr_diags all;
+	mr_diags_init(&all);
+	size_t valid = 0, hc[4] = {0};
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_module *mod = reg->mods[i];
+		if (mod->valid) valid++;
+		for (size_t k = 0; k < mod->diags.len; k++) mr_diags_append_copy(&all, &mod->diags.items[k]);
+		for (size_t k = 0; k < mod->stats_diags.len; k++) mr_diags_append_copy(&all, &mod->stats_diags.items[k]);
+		if (in->an && i < in->an->n)
+			for (size_t k = 0; k < in->an->info[i].diags.len; k++) mr_diags_append_copy(&all, &in->an->info[i].diags.items[k]);
+		mr_health_report h;
+		mr_context_health(in, i, &h);
+		hc[h.status]++;
+		mr_health_report_release(&h);
+	}
+	for (size_t k = 0; k < reg->diags.len; k++) mr_diags_append_copy(&all, &reg->diags.items[k]);
+	mr_diags_sort(&all);
+
+	mr_jw w;
+	mr_jw_init(&w, out, 0, true);
+	mr_jw_obj(&w);
+	mr_jw_kstr(&w, "schemaVersion", MR_SCHEMA_VERSION);
+	mr_jw_key(&w, "generator");
+	mr_jw_obj(&w);
+	mr_jw_kstr(&w, "name", "modreg");
+	mr_jw_kstr(&w, "version", MR_VERSION);
+	mr_jw_end(&w);
+	mr_jw_key(&w, "registry");
+	mr_jw_obj(&w);
+	mr_jw_kint(&w, "modules", (long long)reg->n);
+	mr_jw_kint(&w, "valid", (long long)valid);
+	mr_jw_kint(&w, "invalid", (long long)(reg->n - valid));
+	mr_jw_kint(&w, "errors", (long long)mr_diags_count(&all, MR_ERROR));
+	mr_jw_kint(&w, "warnings", (long long)mr_diags_count(&all, MR_WARNING));
+	mr_jw_key(&w, "health");
+	mr_jw_obj(&w);
+	for (int k = 0; k < 4; k++) mr_jw_kint(&w, mr_health_name((mr_health)k), (long long)hc[k]);
+	mr_jw_end(&w);
+	mr_jw_end(&w);
+	mr_jw_key(&w, "modules");
+	mr_jw_arr(&w);
+	for (size_t i = 0; i < reg->n; i++)
+		mr_context_module(&w, in, i, reg->mods[i]->valid ? NULL : mr_context_prev_module(in->previous, reg->mods[i]->id));
+	mr_jw_end(&w);
+	relationship_list(&w, in);
+	graph(&w, in);
+	index_tables(&w, in);
+	mr_jw_key(&w, "diagnostics");
+	mr_jw_arr(&w);
+	for (size_t k = 0; k < all.len; k++) mr_context_diag(&w, &all.items[k], NULL);
+	mr_jw_end(&w);
+	mr_jw_end(&w);
+	mr_buf_putc(out, '\n');
+	mr_diags_release(&all);
+}

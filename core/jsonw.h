@@ -1,0 +1,46 @@
+/* jsonw.h — a streaming JSON writer with one fixed layout (2-space indentation,
+ * "key": value, empty containers as {} and [], LF), so that every JSON file modreg
+ * writes is byte-for-byte deterministic and can be assembled from cached pieces. */
+#ifndef MR_JSONW_H
+#define MR_JSONW_H
+
+#include "util.h"
+#include "yamldoc.h"
+
+#include <jansson.h>
+
+#define MR_JW_MAX_DEPTH 128
+
+typedef struct mr_jw {
+	mr_buf *out;
+	int depth;                           /* open containers */
+	int base;                            /* extra indentation levels for every line */
+	bool first[MR_JW_MAX_DEPTH];         /* no member written yet at this depth */
+	char close[MR_JW_MAX_DEPTH];         /* the bracket that closes this depth */
+	bool after_key;                      /* a key was written; the value follows on the same line */
+	bool pretty;                         /* false: compact, one line */
+} mr_jw;
+
+void mr_jw_init(mr_jw *w, mr_buf *out, int base_indent, bool pretty);
+void mr_jw_obj(mr_jw *w);   /* { */
+void mr_jw_arr(mr_jw *w);   /* [ */
+void mr_jw_end(mr_jw *w);   /* } or ] */
+void mr_jw_key(mr_jw *w, const char *key);
+void mr_jw_str(mr_jw *w, const char *s);     /* NULL writes null */
+void mr_jw_strn(mr_jw *w, const char *s, size_t n);
+void mr_jw_int(mr_jw *w, long long v);
+void mr_jw_num(mr_jw *w, double v);          /* shortest text that reads back the same; non-finite as null */
+void mr_jw_bool(mr_jw *w, bool v);
+void mr_jw_null(mr_jw *w);
+void mr_jw_raw(mr_jw *w, const char *text);  /* a value already in JSON text */
+/* key + value helpers */
+void mr_jw_kstr(mr_jw *w, const char *key, const char *s);
+void mr_jw_kint(mr_jw *w, const char *key, long long v);
+void mr_jw_kbool(mr_jw *w, const char *key, bool v);
+/* a jansson value, in this writer's layout (object keys in their stored order) */
+void mr_jw_json(mr_jw *w, json_t *v);
+/* a YAML value as JSON: scalars by their resolved type, numbers as written when the text is
+ * valid JSON, .inf/.nan as strings */
+void mr_jw_yaml(mr_jw *w, const mr_ynode *n);
+
+#endif
