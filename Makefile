@@ -31,8 +31,8 @@ LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(WATCH_SRC) $(GEN_SRC))
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 UNIT_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 
-.PHONY: all setup deps run test check unit golden semver-oracle system schema-test asan valgrind \
-        bench fuzz format clean golden-update node-deps
+.PHONY: all setup deps test-setup run test check unit golden semver-oracle asan valgrind \
+        bench fuzz format clean golden-update
 all: $(BUILD)/modreg
 
 $(BUILD)/%.o: %.c
@@ -55,15 +55,21 @@ $(BUILD)/tests/unit/%.o: PKG_CFLAGS += $(shell pkg-config --cflags criterion 2>/
 setup deps:
 	@sh tests/setup.sh
 
-node-deps:
-	@sh tests/setup.sh --node
+test-setup:
+	@sh tests/setup.sh --all
 
 # ---- the main job ----
 run: setup all
 	./$(BUILD)/modreg watch --registry registry --out site --stats stats
 
 # ---- tests ----
-test check: setup all $(BUILD)/unit-tests
+# make test: everything, on a fresh machine too: set-up, the suite, then the suite again
+# under AddressSanitizer + UndefinedBehaviorSanitizer.
+test: test-setup
+	$(MAKE) check
+	$(MAKE) asan
+
+check: all $(BUILD)/unit-tests
 	sh tests/run-all.sh $(BUILD)
 
 unit: all $(BUILD)/unit-tests
@@ -80,8 +86,9 @@ golden-update: all
 	UPDATE=1 sh tests/golden/run.sh $(BUILD)/modreg
 
 asan:
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
 
 valgrind: all $(BUILD)/unit-tests
 	valgrind --error-exitcode=1 --leak-check=full -q ./$(BUILD)/modreg validate --registry registry

@@ -17,5 +17,10 @@ int mr_cmd_semver_oracle(int argc, char **argv);
 int mr_cmd_validate(const mr_opts *o);
 int mr_cmd_index(const mr_opts *o);
 int mr_cmd_status(const mr_opts *o);
+int mr_cmd_build(const mr_opts *o);
+int mr_cmd_watch(const mr_opts *o);
+int mr_cmd_query(const mr_opts *o);
+int mr_cmd_new(const mr_opts *o);
+int mr_cmd_mcp(const mr_opts *o);
 
 #endif

@@ -173,6 +173,11 @@ int main(int argc, char **argv)
 		{"validate", mr_cmd_validate},
 		{"index", mr_cmd_index},
 		{"status", mr_cmd_status},
+		{"build", mr_cmd_build},
+		{"watch", mr_cmd_watch},
+		{"query", mr_cmd_query},
+		{"new", mr_cmd_new},
+		{"mcp", mr_cmd_mcp},
 	};
 	int rc = MR_EXIT_FAILURE;
 	if (!o.command || !strcmp(o.command, "help")) {
