@@ -1,12 +1,11 @@
-/* commands.h — the commands of the modreg front end, one function each.
- *
- * Each takes the command's own argc/argv (argv[0] is the command name) and
- * returns the process exit status.
+/* commands.h — the commands of the modreg front end, one function each;
+ * each returns the process exit status.
  */
 #ifndef MR_COMMANDS_H
 #define MR_COMMANDS_H
 
-/* `modreg __semver-oracle TABLE`: runs a node-semver conformance table (see
+/* `modreg __semver-oracle TABLE`, with argv[0] the command name and argv[1]
+ * the table: runs a node-semver conformance table (see
  * core/semver_oracle.h), prints each failing case, then "N passed, N failed".
  * Exit status 0 when every case passed, 1 when one failed, 2 when the table
  * cannot be read or no table was given. */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "semver_oracle.h"
 #include "util.h"
@@ -16,11 +17,11 @@ int mr_cmd_semver_oracle(int argc, char **argv)
 	size_t passed = 0, failed = 0;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: modreg __semver-oracle TABLE\n");
+		mr_errorf("usage: modreg __semver-oracle TABLE");
 		return 2;
 	}
 	if (mr_semver_oracle_run(argv[1], &passed, &failed, &report) < 0) {
-		fprintf(stderr, "modreg: cannot read %s: %s\n", argv[1], strerror(errno));
+		mr_errorf("cannot read %s: %s", argv[1], strerror(errno));
 		mr_buf_release(&report);
 		return 2;
 	}

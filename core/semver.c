@@ -10,8 +10,6 @@
  */
 #include "semver.h"
 
-#include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -410,8 +408,6 @@ static int compare_pre(const char *a, const char *b)
 		if (an != bn || memcmp(a, b, an) != 0) return compare_ident(a, an, b, bn);
 		a += an + (a[an] == '.');
 		b += bn + (b[bn] == '.');
-		/* "1.0.0-a." cannot be parsed, so an empty last identifier never
-		 * shows up; stopping at NUL keeps the loop safe regardless */
 	}
 }
 
@@ -433,27 +429,32 @@ struct comparator {
 	mr_semver v; /* unused for OP_ANY */
 };
 
+/* One `||` alternative: comparators c[start .. start + n) of its range. */
 struct cset {
-	struct comparator *c;
-	size_t n, cap;
+	size_t start, n;
 };
 
+/* All comparators live in one array, so that a flood of tiny alternatives
+ * costs a few dozen bytes each rather than an allocation each. */
 struct mr_range {
+	struct comparator *c;
+	size_t nc, capc;
 	struct cset *sets;
 	size_t n, cap;
 };
 
-static void cset_release(struct cset *s)
+/* Releases and forgets comparators c[from ..]. */
+static void drop_comparators(mr_range *r, size_t from)
 {
-	for (size_t i = 0; i < s->n; i++) mr_semver_release(&s->c[i].v);
-	free(s->c);
-	memset(s, 0, sizeof *s);
+	for (size_t i = from; i < r->nc; i++) mr_semver_release(&r->c[i].v);
+	r->nc = from;
 }
 
 void mr_range_free(mr_range *r)
 {
 	if (!r) return;
-	for (size_t i = 0; i < r->n; i++) cset_release(&r->sets[i]);
+	drop_comparators(r, 0);
+	free(r->c);
 	free(r->sets);
 	free(r);
 }
@@ -926,8 +927,10 @@ static void remove_first_star(span s, mr_buf *out)
 	put(out, sub(s, k + 1, s.n - k - 1));
 }
 
+/* Buffers reused by every alternative and token of one range. */
 struct scratch {
-	mr_buf a, b, c, d;
+	mr_buf a, b, c, d; /* per token */
+	mr_buf x, y, joined; /* per alternative */
 };
 
 typedef void (*piece_fn)(span piece, mr_buf *out);
@@ -988,88 +991,94 @@ static int comparator_parse(span s, struct comparator *out)
 	return 0;
 }
 
-/* One `||` alternative: node-semver's parseRange, then its clean-up of the
- * comparator list (a null set wins, `*` goes when anything else is there). */
-static int parse_alternative(span part, struct scratch *sc, struct cset *set)
+/* One `||` alternative: node-semver's parseRange, appending its comparators
+ * to r, then its clean-up of the list (a null set wins, `*` goes when
+ * anything else is there).  On failure the caller frees r. */
+static int parse_alternative(span part, struct scratch *sc, mr_range *r, struct cset *set)
 {
-	mr_buf x = MR_BUF_INIT, y = MR_BUF_INIT, joined = MR_BUF_INIT;
 	struct split it;
 	span tok;
 	bool first = true;
-	int rc = -1;
+	size_t start = r->nc, keep = start, any = 0;
 
-	memset(set, 0, sizeof *set);
-	strip_all_builds(part, &x);
-	if (!hyphen_replace(buf_span(&x), &y)) put(&y, buf_span(&x));
-	mr_buf_reset(&x);
-	trim_comparator_spaces(buf_span(&y), &x);
-	mr_buf_reset(&y);
-	trim_tilde_spaces(buf_span(&x), &y);
-	mr_buf_reset(&x);
-	trim_caret_spaces(buf_span(&y), &x);
+	mr_buf_reset(&sc->x);
+	strip_all_builds(part, &sc->x);
+	mr_buf_reset(&sc->y);
+	if (!hyphen_replace(buf_span(&sc->x), &sc->y)) put(&sc->y, buf_span(&sc->x));
+	mr_buf_reset(&sc->x);
+	trim_comparator_spaces(buf_span(&sc->y), &sc->x);
+	mr_buf_reset(&sc->y);
+	trim_tilde_spaces(buf_span(&sc->x), &sc->y);
+	mr_buf_reset(&sc->x);
+	trim_caret_spaces(buf_span(&sc->y), &sc->x);
 
-	it = split_space(buf_span(&x));
+	mr_buf_reset(&sc->joined);
+	it = split_space(buf_span(&sc->x));
 	while (split_next(&it, &tok)) {
-		if (!first) mr_buf_putc(&joined, ' ');
+		if (!first) mr_buf_putc(&sc->joined, ' ');
 		first = false;
-		desugar_token(tok, sc, &joined);
+		desugar_token(tok, sc, &sc->joined);
 	}
 
-	it = split_ws(buf_span(&joined));
+	it = split_ws(buf_span(&sc->joined));
 	while (split_next(&it, &tok)) {
 		struct comparator c;
 		if (span_eq(tok, ">=0.0.0")) tok.n = 0;
-		if (comparator_parse(tok, &c) < 0) goto out;
-		MR_GROW(set->c, set->cap, set->n + 1);
-		set->c[set->n++] = c;
+		if (comparator_parse(tok, &c) < 0) return -1;
+		MR_GROW(r->c, r->capc, r->nc + 1);
+		r->c[r->nc++] = c;
 	}
 
-	size_t keep = 0, any = 0;
-	for (size_t i = 0; i < set->n; i++) {
-		if (is_null_set(&set->c[i])) {
-			struct comparator null = set->c[i];
-			set->c[i].v.pre = NULL;
-			cset_release(set);
-			MR_GROW(set->c, set->cap, 1);
-			set->c[0] = null;
-			set->n = 1;
-			rc = 0;
-			goto out;
+	set->start = start;
+	set->n = 1;
+	for (size_t i = start; i < r->nc; i++) {
+		if (is_null_set(&r->c[i])) {
+			struct comparator null = r->c[i];
+			r->c[i].v.pre = NULL; /* now owned by null */
+			drop_comparators(r, start);
+			r->c[r->nc++] = null;
+			return 0;
 		}
-		if (set->c[i].op == OP_ANY) any++;
+		if (r->c[i].op == OP_ANY) any++;
 	}
-	if (any == set->n) {
-		set->n = 1;
-	} else {
-		for (size_t i = 0; i < set->n; i++)
-			if (set->c[i].op != OP_ANY) set->c[keep++] = set->c[i];
-		set->n = keep;
+	if (any == r->nc - start) {
+		r->nc = start + 1; /* all `*`: they own nothing */
+		return 0;
 	}
-	rc = 0;
-out:
-	if (rc < 0) cset_release(set);
-	mr_buf_release(&x);
-	mr_buf_release(&y);
-	mr_buf_release(&joined);
-	return rc;
+	for (size_t i = start; i < r->nc; i++)
+		if (r->c[i].op != OP_ANY) r->c[keep++] = r->c[i];
+	r->nc = keep;
+	set->n = keep - start;
+	return 0;
 }
 
 /* Bytes that can survive node-semver's rewrites into a valid range; any
  * other byte, once whitespace is normalised, makes the range invalid. */
 static bool range_byte_ok(unsigned char c)
 {
-	return is_ident(c) || strchr(" .+=<>~^*|", c) != NULL;
+	return is_ident(c) || (c != 0 && strchr(" .+=<>~^*|", c) != NULL);
+}
+
+static bool set_is_null(const mr_range *r, const struct cset *set)
+{
+	return is_null_set(&r->c[set->start]);
+}
+
+static bool set_is_any(const mr_range *r, const struct cset *set)
+{
+	return set->n == 1 && r->c[set->start].op == OP_ANY;
 }
 
 mr_range *mr_range_parse(const char *s, size_t len)
 {
 	mr_range *r = NULL;
 	mr_buf norm = MR_BUF_INIT;
-	struct scratch sc = {MR_BUF_INIT, MR_BUF_INIT, MR_BUF_INIT, MR_BUF_INIT};
-	size_t i = 0, start = 0;
-	bool pending = false;
+	struct scratch sc;
+	size_t i = 0, start = 0, live = 0;
+	bool pending = false, saw_any = false, collapsed = false;
 
 	if (!s) return NULL;
+	memset(&sc, 0, sizeof sc);
 	/* trim, and every run of whitespace becomes one space */
 	while (i < len) {
 		size_t w = js_space_at(s, len, i);
@@ -1088,39 +1097,45 @@ mr_range *mr_range_parse(const char *s, size_t len)
 	span n = buf_span(&norm);
 	for (i = 0;; i++) {
 		bool last = i + 1 >= n.n;
+		struct cset set;
 		if (!last && !(n.p[i] == '|' && n.p[i + 1] == '|')) continue;
 		size_t end = last ? n.n : i;
-		MR_GROW(r->sets, r->cap, r->n + 1);
-		if (parse_alternative(trim_spaces(sub(n, start, end - start)), &sc, &r->sets[r->n]) < 0)
+		if (parse_alternative(trim_spaces(sub(n, start, end - start)), &sc, r, &set) < 0)
 			goto fail;
-		r->n++;
+		if (collapsed) {
+			drop_comparators(r, set.start); /* checked for validity only */
+		} else {
+			MR_GROW(r->sets, r->cap, r->n + 1);
+			r->sets[r->n++] = set;
+			if (!set_is_null(r, &set)) {
+				live++;
+				saw_any = saw_any || set_is_any(r, &set);
+			}
+			/* node-semver: with two or more non-null alternatives, one
+			 * that is just `*` makes the whole range `*`, whatever the
+			 * rest say, so there is no need to keep them */
+			if (live >= 2 && saw_any) {
+				drop_comparators(r, 0);
+				r->c[r->nc++].op = OP_ANY;
+				r->sets[0].start = 0;
+				r->sets[0].n = 1;
+				r->n = 1;
+				collapsed = true;
+			}
+		}
 		if (last) break;
 		i++;
 		start = i + 1;
 	}
 
-	/* node-semver drops null sets, and a lone `*` alternative swallows the rest */
-	if (r->n > 1) {
+	/* node-semver drops null alternatives unless all of them are */
+	if (!collapsed && r->n > 1 && live > 0) {
 		size_t keep = 0;
-		for (i = 0; i < r->n; i++) {
-			if (i > 0 && is_null_set(&r->sets[i].c[0])) cset_release(&r->sets[i]);
-			else r->sets[keep++] = r->sets[i];
-		}
+		for (i = 0; i < r->n; i++)
+			if (!set_is_null(r, &r->sets[i])) r->sets[keep++] = r->sets[i];
 		r->n = keep;
-		if (r->n > 1 && is_null_set(&r->sets[0].c[0])) {
-			cset_release(&r->sets[0]);
-			memmove(r->sets, r->sets + 1, (r->n - 1) * sizeof *r->sets);
-			r->n--;
-		}
-		for (i = 0; r->n > 1 && i < r->n; i++) {
-			if (r->sets[i].n == 1 && r->sets[i].c[0].op == OP_ANY) {
-				struct cset any = r->sets[i];
-				memset(&r->sets[i], 0, sizeof r->sets[i]);
-				for (size_t j = 0; j < r->n; j++) cset_release(&r->sets[j]);
-				r->sets[0] = any;
-				r->n = 1;
-			}
-		}
+	} else if (!collapsed && r->n > 1) {
+		r->n = 1;
 	}
 	goto done;
 fail:
@@ -1132,6 +1147,9 @@ done:
 	mr_buf_release(&sc.b);
 	mr_buf_release(&sc.c);
 	mr_buf_release(&sc.d);
+	mr_buf_release(&sc.x);
+	mr_buf_release(&sc.y);
+	mr_buf_release(&sc.joined);
 	return r;
 }
 
@@ -1152,17 +1170,17 @@ static bool comparator_test(const struct comparator *c, const mr_semver *v)
 	}
 }
 
-static bool set_test(const struct cset *set, const mr_semver *v)
+static bool set_test(const mr_range *r, const struct cset *set, const mr_semver *v)
 {
+	const struct comparator *c = r->c + set->start;
 	for (size_t i = 0; i < set->n; i++)
-		if (!comparator_test(&set->c[i], v)) return false;
+		if (!comparator_test(&c[i], v)) return false;
 	if (!v->pre || !*v->pre) return true;
 	/* a pre-release only matches next to a comparator that names a
 	 * pre-release of the same major.minor.patch */
 	for (size_t i = 0; i < set->n; i++) {
-		const struct comparator *c = &set->c[i];
-		if (c->op == OP_ANY || !c->v.pre || !*c->v.pre) continue;
-		if (c->v.major == v->major && c->v.minor == v->minor && c->v.patch == v->patch)
+		if (c[i].op == OP_ANY || !c[i].v.pre || !*c[i].v.pre) continue;
+		if (c[i].v.major == v->major && c[i].v.minor == v->minor && c[i].v.patch == v->patch)
 			return true;
 	}
 	return false;
@@ -1172,7 +1190,7 @@ bool mr_range_satisfies(const mr_range *r, const mr_semver *v)
 {
 	if (!r || !v) return false;
 	for (size_t i = 0; i < r->n; i++)
-		if (set_test(&r->sets[i], v)) return true;
+		if (set_test(r, &r->sets[i], v)) return true;
 	return false;
 }
 
