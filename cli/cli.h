@@ -21,6 +21,8 @@ typedef struct mr_opts {
 	const char *manifest; /* --manifest FILE (query similar) */
 	const char *templates;/* --templates DIR */
 	const char *direction;/* --direction */
+	const char *status;   /* --status (query list) */
+	const char *type;     /* --type (query list) */
 	long resync;          /* --resync SECONDS */
 	int quiet, verbose;
 	bool strict, json, transitive, color;

@@ -27,6 +27,9 @@ static const char usage[] =
 	"  --stats DIR      statistics directory (default ./stats)\n"
 	"  --format FMT     text or json\n"
 	"  --strict         validate: warnings count as errors\n"
+	"  --json           query: answer as JSON\n"
+	"  --status S, --type T   query list: filters\n"
+	"  --transitive     query deps/rdeps: the whole closure\n"
 	"  --repo-url URL   build/watch: base of the \"edit\" links to manifests\n"
 	"  --resync SECS    watch: periodic full resync (default 3600, 0 = off)\n"
 	"  --on-sync CMD    watch: run CMD after each sync that changed something\n"
@@ -83,6 +86,8 @@ static const char **value_slot(mr_opts *o, const char *name)
 	if (!strcmp(name, "--manifest")) return &o->manifest;
 	if (!strcmp(name, "--templates")) return &o->templates;
 	if (!strcmp(name, "--direction")) return &o->direction;
+	if (!strcmp(name, "--status")) return &o->status;
+	if (!strcmp(name, "--type")) return &o->type;
 	if (!strcmp(name, "--resync")) return &resync_text;
 	return NULL;
 }

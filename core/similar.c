@@ -1,20 +1,30 @@
-/* similar.c — token sets per module and a weighted overlap score. */
+/* similar.c — profiles of normalised tokens per module and a weighted overlap score.
+ * Everything is compared in one normal form: lowercase words, split at camelCase,
+ * snake_case and kebab-case, each reduced by a small suffix stemmer, so that
+ * "OrderTrackings", "order_tracking" and "order-tracking" meet. */
 #include "similar.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- token sets ---- */
+
 typedef struct tokset {
-	char **v; /* sorted, unique */
+	char **v; /* sorted, unique after ts_finish */
 	size_t n, cap;
 } tokset;
 
-struct mr_simprofile {
-	tokset entities, endpoints, keywords, words;
-	char **entity_display; /* entity names as written, parallel to nothing: for reasons */
-	size_t nentity_display;
-};
+typedef struct sim_term {
+	char *key;     /* squashed stem */
+	char *display; /* as written */
+	size_t ord;    /* order of insertion: the first display form of a key wins */
+} sim_term;
+
+typedef struct termset {
+	sim_term *v; /* sorted by key, unique after terms_finish */
+	size_t n, cap;
+} termset;
 
 static void ts_add(tokset *t, char *s)
 {
@@ -44,209 +54,14 @@ static void ts_free(tokset *t)
 	free(t->v);
 }
 
-static char *singular(const char *w, size_t n)
-{
-	if (n > 4 && !strncmp(w + n - 3, "ies", 3)) {
-		char *r = mr_xstrndup(w, n - 2);
-		r[n - 3] = 'y';
-		return r;
-	}
-	if (n > 4 && (!strncmp(w + n - 4, "sses", 4) || !strncmp(w + n - 4, "shes", 4) || !strncmp(w + n - 4, "ches", 4) ||
-	              !strncmp(w + n - 4, "xes", 3)))
-		return mr_xstrndup(w, n - 2);
-	if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != 'i') return mr_xstrndup(w, n - 1);
-	return mr_xstrndup(w, n);
-}
-
-/* split an identifier or phrase into lowercase singular words */
-static size_t split_words(const char *s, char ***out)
-{
-	char **words = NULL;
-	size_t n = 0, cap = 0;
-	mr_buf cur = MR_BUF_INIT;
-	size_t len = strlen(s);
-	for (size_t i = 0; i <= len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bool alnum = c && (isalnum(c) || c >= 0x80);
-		bool boundary = !alnum || (i > 0 && isupper(c) && islower((unsigned char)s[i - 1])) ||
-		                (i > 0 && isupper(c) && i + 1 < len && islower((unsigned char)s[i + 1]) &&
-		                 isupper((unsigned char)s[i - 1]));
-		if (boundary && cur.len) {
-			MR_GROW(words, cap, n + 1);
-			words[n++] = singular(cur.data, cur.len);
-			mr_buf_reset(&cur);
-		}
-		if (alnum) mr_buf_putc(&cur, (char)tolower(c));
-	}
-	mr_buf_release(&cur);
-	*out = words;
-	return n;
-}
-
-char *mr_normalise_term(const char *s)
-{
-	char **w;
-	size_t n = split_words(s, &w);
-	mr_buf b = MR_BUF_INIT;
-	for (size_t i = 0; i < n; i++) {
-		if (i) mr_buf_putc(&b, '-');
-		mr_buf_puts(&b, w[i]);
-		free(w[i]);
-	}
-	free(w);
-	return mr_buf_detach(&b);
-}
-
-static const char *const stopwords[] = {"a", "an", "and", "the", "of", "for", "to", "in", "on", "with", "by", "it", "its",
-                                        "is", "are", "be", "from", "as", "at", "or", "this", "that", "their", "them",
-                                        "module", "modules", "service", "all", "each", "every", "one", "into", "can", NULL};
-
-static bool stop(const char *w)
-{
-	for (size_t i = 0; stopwords[i]; i++)
-		if (!strcmp(stopwords[i], w)) return true;
-	return strlen(w) < 3;
-}
-
-static void add_words(tokset *t, const char *text)
-{
-	if (!text) return;
-	char **w;
-	size_t n = split_words(text, &w);
-	for (size_t i = 0; i < n; i++) {
-		if (stop(w[i])) free(w[i]);
-		else ts_add(t, w[i]);
-	}
-	free(w);
-}
-
-/* "GET" + "/customers/{id}" -> "GET /customer/{}" (segments singular, parameters normalised) */
-static char *endpoint_token(const char *method, const char *path)
-{
-	char *norm = mr_path_normalise(path);
-	mr_buf b = MR_BUF_INIT;
-	for (const char *p = method; *p; p++) mr_buf_putc(&b, (char)toupper((unsigned char)*p));
-	mr_buf_putc(&b, ' ');
-	const char *p = norm;
-	while (*p) {
-		if (*p == '/') {
-			mr_buf_putc(&b, '/');
-			p++;
-			continue;
-		}
-		const char *e = strchr(p, '/');
-		size_t n = e ? (size_t)(e - p) : strlen(p);
-		if (n == 2 && !strncmp(p, "{}", 2)) mr_buf_puts(&b, "{}");
-		else {
-			char *seg = mr_xstrndup(p, n);
-			char *t = mr_normalise_term(seg);
-			mr_buf_puts(&b, t);
-			free(t);
-			free(seg);
-		}
-		p += n;
-	}
-	free(norm);
-	return mr_buf_detach(&b);
-}
-
-static void finish(mr_simprofile *p)
-{
-	ts_finish(&p->entities);
-	ts_finish(&p->endpoints);
-	ts_finish(&p->keywords);
-	ts_finish(&p->words);
-}
-
-mr_simprofile *mr_simprofile_from_manifest(const mr_manifest *m)
-{
-	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
-	for (size_t i = 0; i < m->nentities; i++) ts_add(&p->entities, mr_normalise_term(m->entities[i].name.s));
-	for (size_t i = 0; i < m->nroutes; i++) ts_add(&p->endpoints, endpoint_token(m->routes[i].method.s, m->routes[i].path.s));
-	for (size_t i = 0; i < m->ai_keywords.n; i++) ts_add(&p->keywords, mr_normalise_term(m->ai_keywords.v[i].s));
-	for (size_t i = 0; i < m->tags.n; i++) ts_add(&p->keywords, mr_normalise_term(m->tags.v[i].s));
-	add_words(&p->words, m->name.s);
-	add_words(&p->words, m->description.s);
-	add_words(&p->words, m->ai_purpose.s);
-	finish(p);
-	return p;
-}
-
-static void json_terms(tokset *t, json_t *arr, const char *member)
-{
-	size_t i;
-	json_t *x;
-	if (!json_is_array(arr)) return;
-	json_array_foreach(arr, i, x)
-	{
-		if (json_is_string(x)) ts_add(t, mr_normalise_term(json_string_value(x)));
-		else if (json_is_object(x) && json_is_string(json_object_get(x, member)))
-			ts_add(t, mr_normalise_term(json_string_value(json_object_get(x, member))));
-	}
-}
-
-mr_simprofile *mr_simprofile_from_json(json_t *obj)
-{
-	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
-	if (!json_is_object(obj)) return p;
-	json_terms(&p->entities, json_object_get(obj, "entities"), "name");
-	json_t *eps = json_object_get(obj, "endpoints");
-	json_t *api = json_object_get(obj, "api");
-	json_t *routes = json_is_object(api) ? json_object_get(api, "routes") : NULL;
-	size_t i;
-	json_t *x;
-	if (json_is_array(eps)) json_array_foreach(eps, i, x)
-	{
-		if (json_is_string(x)) {
-			const char *s = json_string_value(x), *sp = strchr(s, ' ');
-			if (sp) {
-				char *m = mr_xstrndup(s, (size_t)(sp - s));
-				ts_add(&p->endpoints, endpoint_token(m, sp + 1));
-				free(m);
-			}
-		} else if (json_is_object(x) && json_is_string(json_object_get(x, "method")) && json_is_string(json_object_get(x, "path")))
-			ts_add(&p->endpoints, endpoint_token(json_string_value(json_object_get(x, "method")),
-			                                     json_string_value(json_object_get(x, "path"))));
-	}
-	if (json_is_array(routes)) json_array_foreach(routes, i, x)
-	{
-		if (json_is_object(x) && json_is_string(json_object_get(x, "method")) && json_is_string(json_object_get(x, "path")))
-			ts_add(&p->endpoints, endpoint_token(json_string_value(json_object_get(x, "method")),
-			                                     json_string_value(json_object_get(x, "path"))));
-	}
-	json_terms(&p->keywords, json_object_get(obj, "keywords"), "name");
-	json_terms(&p->keywords, json_object_get(obj, "tags"), "name");
-	json_t *ai = json_object_get(obj, "ai");
-	if (json_is_object(ai)) json_terms(&p->keywords, json_object_get(ai, "keywords"), "name");
-	const char *textk[] = {"name", "description", "purpose"};
-	for (int k = 0; k < 3; k++) {
-		json_t *v = json_object_get(obj, textk[k]);
-		if (json_is_string(v)) add_words(&p->words, json_string_value(v));
-	}
-	if (json_is_object(ai) && json_is_string(json_object_get(ai, "purpose")))
-		add_words(&p->words, json_string_value(json_object_get(ai, "purpose")));
-	finish(p);
-	return p;
-}
-
-void mr_simprofile_free(mr_simprofile *p)
-{
-	if (!p) return;
-	ts_free(&p->entities);
-	ts_free(&p->endpoints);
-	ts_free(&p->keywords);
-	ts_free(&p->words);
-	free(p);
-}
-
-/* shared items of two sorted sets; names of the shared ones go to list (up to max) */
-static size_t shared(const tokset *a, const tokset *b, const char **list, size_t max)
+/* number of shared items of two sorted sets; the first max of them go to list */
+static size_t ts_shared(const tokset *a, const tokset *b, const char **list, size_t max)
 {
 	size_t i = 0, j = 0, n = 0;
 	while (i < a->n && j < b->n) {
 		int c = strcmp(a->v[i], b->v[j]);
 		if (c == 0) {
-			if (list && n < max) list[n] = a->v[i];
+			if (list && n < max) list[n] = b->v[j];
 			n++, i++, j++;
 		} else if (c < 0) i++;
 		else j++;
@@ -254,65 +69,721 @@ static size_t shared(const tokset *a, const tokset *b, const char **list, size_t
 	return n;
 }
 
-static double jaccard(size_t s, size_t a, size_t b)
+/* ---- words ---- */
+
+/* Length of the UTF-8 punctuation or space at s (general punctuation U+2000..U+206F,
+ * Latin-1 punctuation U+00A0..U+00BF), 0 when s starts something else. */
+static size_t utf8_punct(const unsigned char *s)
 {
-	return a + b - s ? (double)s / (double)(a + b - s) : 0.0;
+	if (s[0] == 0xE2 && s[1] == 0x80 && s[2] >= 0x80 && s[2] <= 0xBF) return 3;
+	if (s[0] == 0xE2 && s[1] == 0x81 && s[2] >= 0x80 && s[2] <= 0xAF) return 3;
+	if (s[0] == 0xC2 && s[1] >= 0xA0 && s[1] <= 0xBF) return 2;
+	return 0;
 }
 
-/* overlap relative to the smaller set: a proposal with 2 of an existing module's 5 entities */
-static double overlap(size_t s, size_t a, size_t b)
+typedef struct wordlist {
+	char **v; /* lowercase, not yet stemmed */
+	size_t n, cap;
+} wordlist;
+
+static void wl_free(wordlist *w)
 {
-	size_t m = a < b ? a : b;
-	return m ? (double)s / (double)m : 0.0;
+	for (size_t i = 0; i < w->n; i++) free(w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = w->cap = 0;
+}
+
+/* Split an identifier or phrase into lowercase words: at anything that is not a letter
+ * or digit, at a lower-to-upper change ("orderTracking") and before the last capital of
+ * a run followed by lowercase ("HTTPServer" -> http, server). */
+static void split_words(const char *s, wordlist *out)
+{
+	mr_buf cur = MR_BUF_INIT;
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0;; i++) {
+		unsigned char c = p[i];
+		size_t punct = c >= 0x80 ? utf8_punct(p + i) : 0;
+		bool alnum = c && !punct && (isalnum(c) || c >= 0x80);
+		bool boundary = !alnum || (i > 0 && isupper(c) && islower(p[i - 1])) ||
+		                (i > 0 && isupper(c) && isupper(p[i - 1]) && islower(p[i + 1]));
+		if (boundary && cur.len) {
+			MR_GROW(out->v, out->cap, out->n + 1);
+			out->v[out->n++] = mr_xstrndup(cur.data, cur.len);
+			mr_buf_reset(&cur);
+		}
+		if (!c) break;
+		if (punct) i += punct - 1;
+		else if (alnum) mr_buf_putc(&cur, (char)tolower(c));
+	}
+	mr_buf_release(&cur);
+}
+
+static bool vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y';
+}
+
+static bool has_vowel(const char *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (vowel(w[i])) return true;
+	return false;
+}
+
+static bool ends(const char *w, size_t n, const char *suf)
+{
+	size_t k = strlen(suf);
+	return n >= k && memcmp(w + n - k, suf, k) == 0;
+}
+
+/* A small suffix stemmer, in the spirit of Porter's first steps: plurals, -ing, -ed,
+ * -ment, a doubled final consonant, a final e.  It need not produce words, only the same
+ * stem for the forms people write: invoice/invoices/invoicing, ship/shipping/shipped,
+ * fulfilment/fulfillment, manage/management. */
+static char *stem(const char *word)
+{
+	size_t n = strlen(word);
+	char *w = mr_xstrndup(word, n);
+	if (n <= 3) return w;
+	if (ends(w, n, "ies") && n > 4) {
+		w[n - 3] = 'y';
+		n -= 2;
+	} else if (ends(w, n, "sses") || ends(w, n, "shes") || ends(w, n, "ches") || ends(w, n, "xes")) {
+		n -= 2;
+	} else if (w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != 'i') {
+		n -= 1;
+	}
+	w[n] = '\0';
+	if (n > 5 && ends(w, n, "ing") && has_vowel(w, n - 3)) n -= 3;
+	else if (n > 4 && ends(w, n, "ed") && !ends(w, n, "eed") && has_vowel(w, n - 2)) n -= 2;
+	else if (n > 6 && ends(w, n, "ment")) n -= 4;
+	w[n] = '\0';
+	if (n > 3 && w[n - 1] == w[n - 2] && !vowel(w[n - 1]) && isalpha((unsigned char)w[n - 1])) w[--n] = '\0';
+	if (n > 4 && w[n - 1] == 'e') w[--n] = '\0';
+	return w;
+}
+
+/* Words that say nothing about what a module does. */
+static const char *const stopwords[] = {
+	"a", "about", "across", "after", "against", "all", "allow", "allows", "also", "an", "and", "any", "api", "apis",
+	"app", "application", "are", "as", "at", "based", "be", "been", "before", "being", "between", "both", "but",
+	"by", "can", "data", "do", "does", "e", "each", "etc", "every", "for", "from", "get", "gets", "give", "gives",
+	"handle", "handles", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "lets",
+	"like", "make", "makes", "manage", "managed", "manages", "management", "managing", "many", "may", "module",
+	"modules", "more", "most", "much", "must", "new", "no", "not", "of", "on", "one", "only", "or", "other",
+	"others", "our", "out", "over", "own", "per", "platform", "provide", "provides", "s", "service", "services",
+	"should", "simple", "so", "some", "such", "support", "supports", "system", "systems", "than", "that", "the",
+	"their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "tool", "tools", "two",
+	"up", "us", "use", "used", "uses", "using", "via", "was", "we", "were", "what", "when", "where", "which",
+	"while", "who", "will", "with", "within", "without", "would", "you", "your", NULL};
+
+/* Words of a name that do not tell one module from another. */
+static const char *const generic_name_words[] = {"center", "centre", "console", "core", "engine", "hub", "integration",
+                                                 "manager", "module", "platform", "portal", "service", "suite",
+                                                 "system", "tool", NULL};
+
+/* Entity head nouns too common to suggest the same entity on their own (stemmed). */
+static const char *const generic_heads[] = {"config", "data", "detail", "entry", "event", "info", "item", "line",
+                                            "link", "list", "log", "record", "request", "set", "sett", "status",
+                                            "type", "view", NULL};
+
+static bool in_list(const char *const *list, const char *w)
+{
+	for (size_t i = 0; list[i]; i++)
+		if (!strcmp(list[i], w)) return true;
+	return false;
+}
+
+static bool stopword(const char *w)
+{
+	return strlen(w) < 2 || in_list(stopwords, w);
+}
+
+/* stemmed content words of text into t */
+static void add_words(tokset *t, const char *text)
+{
+	if (!text) return;
+	wordlist wl = {0};
+	split_words(text, &wl);
+	for (size_t i = 0; i < wl.n; i++)
+		if (!stopword(wl.v[i])) ts_add(t, stem(wl.v[i]));
+	wl_free(&wl);
+}
+
+/* The words of s, each stemmed, joined without separator: "order_trackings" -> "ordertrack".
+ * head (optional) gets the last word's stem; first and rest (optional) the first word's
+ * stem and the others joined, when there are several words (else NULL). */
+static char *squash3(const char *s, char **head, char **first, char **rest)
+{
+	wordlist wl = {0};
+	split_words(s, &wl);
+	mr_buf b = MR_BUF_INIT;
+	size_t first_len = 0;
+	if (head) *head = NULL;
+	if (first) *first = NULL;
+	if (rest) *rest = NULL;
+	for (size_t i = 0; i < wl.n; i++) {
+		char *st = stem(wl.v[i]);
+		mr_buf_puts(&b, st);
+		if (i == 0) first_len = b.len;
+		if (i == 0 && wl.n > 1 && first) *first = mr_xstrdup(st);
+		if (head && i + 1 == wl.n) *head = st;
+		else free(st);
+	}
+	if (rest && wl.n > 1) *rest = mr_xstrdup(mr_buf_str(&b) + first_len);
+	wl_free(&wl);
+	return mr_buf_detach(&b);
+}
+
+static char *squash(const char *s, char **head)
+{
+	return squash3(s, head, NULL, NULL);
+}
+
+static int term_cmp(const void *pa, const void *pb)
+{
+	const sim_term *a = pa, *b = pb;
+	int c = strcmp(a->key, b->key);
+	return c ? c : a->ord < b->ord ? -1 : a->ord > b->ord;
+}
+
+static void terms_add(termset *t, char *key, const char *display)
+{
+	if (!*key) {
+		free(key);
+		return;
+	}
+	MR_GROW(t->v, t->cap, t->n + 1);
+	t->v[t->n] = (sim_term){key, mr_xstrdup(display), t->n};
+	t->n++;
+}
+
+static void terms_finish(termset *t)
+{
+	if (t->n < 2) return;
+	qsort(t->v, t->n, sizeof *t->v, term_cmp);
+	size_t w = 1;
+	for (size_t i = 1; i < t->n; i++) {
+		if (strcmp(t->v[i].key, t->v[w - 1].key) == 0) {
+			free(t->v[i].key);
+			free(t->v[i].display);
+		} else t->v[w++] = t->v[i];
+	}
+	t->n = w;
+}
+
+static void terms_free(termset *t)
+{
+	for (size_t i = 0; i < t->n; i++) {
+		free(t->v[i].key);
+		free(t->v[i].display);
+	}
+	free(t->v);
+}
+
+/* shared terms of two sets; the first max of b's display forms go to list */
+static size_t terms_shared(const termset *a, const termset *b, const char **list, size_t max)
+{
+	size_t i = 0, j = 0, n = 0;
+	while (i < a->n && j < b->n) {
+		int c = strcmp(a->v[i].key, b->v[j].key);
+		if (c == 0) {
+			if (list && n < max) list[n] = b->v[j].display;
+			n++, i++, j++;
+		} else if (c < 0) i++;
+		else j++;
+	}
+	return n;
+}
+
+char *mr_normalise_term(const char *s)
+{
+	/* the index keys of context.json: plural stripped, words kept apart */
+	wordlist wl = {0};
+	split_words(s, &wl);
+	mr_buf b = MR_BUF_INIT;
+	for (size_t i = 0; i < wl.n; i++) {
+		char *w = wl.v[i];
+		size_t n = strlen(w);
+		if (i) mr_buf_putc(&b, '-');
+		if (n > 4 && ends(w, n, "ies")) {
+			mr_buf_add(&b, w, n - 3);
+			mr_buf_putc(&b, 'y');
+		} else if (n > 4 && (ends(w, n, "sses") || ends(w, n, "shes") || ends(w, n, "ches") || ends(w, n, "xes")))
+			mr_buf_add(&b, w, n - 2);
+		else if (n > 3 && w[n - 1] == 's' && w[n - 2] != 's' && w[n - 2] != 'u' && w[n - 2] != 'i')
+			mr_buf_add(&b, w, n - 1);
+		else mr_buf_add(&b, w, n);
+	}
+	wl_free(&wl);
+	return mr_buf_detach(&b);
+}
+
+/* ---- profiles ---- */
+
+typedef struct sim_entity {
+	char *key;     /* squashed stem of the whole name */
+	char *head;    /* stem of its last word (may be NULL) */
+	char *first;   /* stem of its first word when it has several, else NULL */
+	char *rest;    /* key without the first word when it has several, else NULL */
+	char *display; /* as written */
+} sim_entity;
+
+
+typedef struct sim_endpoint {
+	char *rel;     /* "GET /customer/{}": relative to the module's basePath */
+	char *full;    /* with the basePath; equal to rel when there is none */
+	char *display; /* "GET /crm/customers/{id}" as written */
+} sim_endpoint;
+
+struct mr_simprofile {
+	sim_entity *ents;
+	size_t nents, capents;
+	sim_endpoint *eps;
+	size_t neps, capeps;
+	termset keywords; /* ai keywords */
+	tokset names;    /* significant stemmed words of name and id */
+	tokset forms;    /* the whole name, the id and their acronyms, squashed */
+	tokset words;    /* stemmed content words */
+	char *display_name;
+};
+
+/* Matching entities and endpoints is quadratic in their numbers; real modules have tens.
+ * Beyond these, a (hostile) manifest's extra items take no part in the comparison. */
+#define MAX_ENTITIES 256
+#define MAX_ENDPOINTS 512
+
+static void add_entity(mr_simprofile *p, const char *name)
+{
+	if (!name || !*name || p->nents >= MAX_ENTITIES) return;
+	char *head, *first, *rest;
+	char *key = squash3(name, &head, &first, &rest);
+	bool seen = !*key;
+	for (size_t i = 0; i < p->nents && !seen; i++) seen = !strcmp(p->ents[i].key, key);
+	if (seen) {
+		free(key);
+		free(head);
+		free(first);
+		free(rest);
+		return;
+	}
+	MR_GROW(p->ents, p->capents, p->nents + 1);
+	p->ents[p->nents++] = (sim_entity){key, head, first, rest, mr_xstrdup(name)};
+}
+
+/* "GET" + "/customers/{id}" -> "GET /customer/{}" */
+static char *endpoint_key(const char *method, const char *path)
+{
+	char *norm = mr_path_normalise(path);
+	mr_buf b = MR_BUF_INIT;
+	for (const char *m = method; *m; m++)
+		if (!isspace((unsigned char)*m)) mr_buf_putc(&b, (char)toupper((unsigned char)*m));
+	mr_buf_putc(&b, ' ');
+	const char *s = norm;
+	bool any = false;
+	while (*s) {
+		while (*s == '/') s++;
+		if (!*s) break;
+		const char *e = strchr(s, '/');
+		size_t n = e ? (size_t)(e - s) : strlen(s);
+		char *seg = mr_xstrndup(s, n);
+		char *sq = strcmp(seg, "{}") ? squash(seg, NULL) : mr_xstrdup("{}");
+		mr_buf_putc(&b, '/');
+		mr_buf_puts(&b, *sq ? sq : seg);
+		any = true;
+		free(sq);
+		free(seg);
+		s += n;
+	}
+	if (!any) mr_buf_putc(&b, '/');
+	free(norm);
+	return mr_buf_detach(&b);
+}
+
+static void add_endpoint(mr_simprofile *p, const char *method, const char *path, const char *full_path)
+{
+	if (!method || !path || !*method || p->neps >= MAX_ENDPOINTS) return;
+	char *rel = endpoint_key(method, path);
+	char *full = full_path ? endpoint_key(method, full_path) : mr_xstrdup(rel);
+	for (size_t i = 0; i < p->neps; i++)
+		if (!strcmp(p->eps[i].rel, rel) && !strcmp(p->eps[i].full, full)) {
+			free(rel);
+			free(full);
+			return;
+		}
+	MR_GROW(p->eps, p->capeps, p->neps + 1);
+	p->eps[p->neps++] = (sim_endpoint){rel, full, mr_xasprintf("%s %s", method, full_path ? full_path : path)};
+}
+
+static void add_keyword(mr_simprofile *p, const char *kw)
+{
+	if (!kw) return;
+	terms_add(&p->keywords, squash(kw, NULL), kw);
+	add_words(&p->words, kw);
+}
+
+/* name and id: significant words, the squashed whole, and an acronym of three or more letters */
+static void add_name(mr_simprofile *p, const char *name)
+{
+	if (!name || !*name) return;
+	wordlist wl = {0};
+	split_words(name, &wl);
+	mr_buf acro = MR_BUF_INIT;
+	for (size_t i = 0; i < wl.n; i++) {
+		const char *w = wl.v[i];
+		if (!strcmp(w, "and") || !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "for")) continue;
+		mr_buf_putc(&acro, w[0]);
+		if (stopword(w) || in_list(generic_name_words, w)) continue;
+		ts_add(&p->names, stem(w));
+	}
+	if (acro.len >= 3) ts_add(&p->forms, mr_buf_detach(&acro));
+	mr_buf_release(&acro);
+	wl_free(&wl);
+	ts_add(&p->forms, squash(name, NULL));
+}
+
+static void finish(mr_simprofile *p)
+{
+	terms_finish(&p->keywords);
+	ts_finish(&p->names);
+	ts_finish(&p->forms);
+	ts_finish(&p->words);
+}
+
+mr_simprofile *mr_simprofile_from_manifest(const mr_manifest *m)
+{
+	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
+	for (size_t i = 0; i < m->nentities; i++) add_entity(p, m->entities[i].name.s);
+	for (size_t i = 0; i < m->nroutes; i++)
+		add_endpoint(p, m->routes[i].method.s, m->routes[i].path.s, m->routes[i].full_path);
+	for (size_t i = 0; i < m->ai_keywords.n; i++) add_keyword(p, m->ai_keywords.v[i].s);
+	for (size_t i = 0; i < m->tags.n; i++) add_words(&p->words, m->tags.v[i].s);
+	for (size_t i = 0; i < m->ai_concepts.n; i++) add_words(&p->words, m->ai_concepts.v[i].s);
+	add_name(p, m->name.s);
+	add_name(p, m->id);
+	if (m->declared_id.s && (!m->id || strcmp(m->declared_id.s, m->id))) add_name(p, m->declared_id.s);
+	add_words(&p->words, m->name.s);
+	add_words(&p->words, m->description.s);
+	add_words(&p->words, m->ai_purpose.s);
+	p->display_name = mr_xstrdup(m->name.s ? m->name.s : m->id ? m->id : "");
+	finish(p);
+	return p;
+}
+
+static const char *str_member(json_t *obj, const char *key)
+{
+	json_t *v = json_object_get(obj, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* each string of arr, or member `member` of each object in it */
+typedef void (*str_fn)(mr_simprofile *p, const char *s);
+static void each_string(mr_simprofile *p, json_t *arr, const char *member, str_fn fn)
+{
+	size_t i;
+	json_t *x;
+	if (!json_is_array(arr)) return;
+	json_array_foreach(arr, i, x)
+	{
+		if (json_is_string(x)) fn(p, json_string_value(x));
+		else if (member && json_is_object(x) && str_member(x, member)) fn(p, str_member(x, member));
+	}
+}
+
+static void word_fn(mr_simprofile *p, const char *s)
+{
+	add_words(&p->words, s);
+}
+
+static void entity_fn(mr_simprofile *p, const char *s)
+{
+	add_entity(p, s);
+}
+
+/* "GET /customers/{id}", "get /customers", or a bare path (taken as GET) */
+static void endpoint_text(mr_simprofile *p, const char *s, const char *base)
+{
+	while (isspace((unsigned char)*s)) s++;
+	const char *sp = s;
+	while (*sp && !isspace((unsigned char)*sp)) sp++;
+	char *method = NULL;
+	const char *path = s;
+	if (*s != '/') {
+		method = mr_xstrndup(s, (size_t)(sp - s));
+		path = sp;
+		while (isspace((unsigned char)*path)) path++;
+	}
+	if (*path == '/') {
+		char *full = base && *base ? mr_xasprintf("%s%s", base, path) : NULL;
+		add_endpoint(p, method ? method : "GET", path, full);
+		free(full);
+	}
+	free(method);
+}
+
+mr_simprofile *mr_simprofile_from_json(json_t *obj)
+{
+	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
+	if (!json_is_object(obj)) {
+		p->display_name = mr_xstrdup("");
+		return p;
+	}
+	size_t i;
+	json_t *x;
+	each_string(p, json_object_get(obj, "entities"), "name", entity_fn);
+
+	json_t *api = json_object_get(obj, "api");
+	const char *base = str_member(obj, "basePath");
+	if (json_is_object(api) && str_member(api, "basePath")) base = str_member(api, "basePath");
+	json_t *eps = json_object_get(obj, "endpoints");
+	if (json_is_array(eps)) json_array_foreach(eps, i, x)
+	{
+		if (json_is_string(x)) endpoint_text(p, json_string_value(x), base);
+		else if (json_is_object(x) && str_member(x, "path")) {
+			const char *method = str_member(x, "method") ? str_member(x, "method") : "GET";
+			char *full = base && *base ? mr_xasprintf("%s%s", base, str_member(x, "path")) : NULL;
+			add_endpoint(p, method, str_member(x, "path"), full);
+			free(full);
+		}
+	}
+	json_t *routes = json_is_object(api) ? json_object_get(api, "routes") : NULL;
+	if (json_is_array(routes)) json_array_foreach(routes, i, x)
+	{
+		const char *method = str_member(x, "method"), *path = str_member(x, "path");
+		if (method && path) add_endpoint(p, method, path, str_member(x, "fullPath"));
+	}
+
+	json_t *ai = json_object_get(obj, "ai");
+	json_t *kw = json_object_get(obj, "keywords");
+	if (json_is_array(kw)) json_array_foreach(kw, i, x) if (json_is_string(x)) add_keyword(p, json_string_value(x));
+	if (json_is_object(ai)) {
+		kw = json_object_get(ai, "keywords");
+		if (json_is_array(kw))
+			json_array_foreach(kw, i, x) if (json_is_string(x)) add_keyword(p, json_string_value(x));
+		each_string(p, json_object_get(ai, "concepts"), NULL, word_fn);
+		add_words(&p->words, str_member(ai, "purpose"));
+	}
+	each_string(p, json_object_get(obj, "tags"), NULL, word_fn);
+	each_string(p, json_object_get(obj, "concepts"), NULL, word_fn);
+	add_name(p, str_member(obj, "name"));
+	add_name(p, str_member(obj, "id"));
+	add_words(&p->words, str_member(obj, "name"));
+	add_words(&p->words, str_member(obj, "description"));
+	add_words(&p->words, str_member(obj, "purpose"));
+	const char *dn = str_member(obj, "name") ? str_member(obj, "name") : str_member(obj, "id");
+	p->display_name = mr_xstrdup(dn ? dn : "");
+	finish(p);
+	return p;
+}
+
+void mr_simprofile_free(mr_simprofile *p)
+{
+	if (!p) return;
+	for (size_t i = 0; i < p->nents; i++) {
+		free(p->ents[i].key);
+		free(p->ents[i].head);
+		free(p->ents[i].first);
+		free(p->ents[i].rest);
+		free(p->ents[i].display);
+	}
+	free(p->ents);
+	for (size_t i = 0; i < p->neps; i++) {
+		free(p->eps[i].rel);
+		free(p->eps[i].full);
+		free(p->eps[i].display);
+	}
+	free(p->eps);
+	terms_free(&p->keywords);
+	ts_free(&p->names);
+	ts_free(&p->forms);
+	ts_free(&p->words);
+	free(p->display_name);
+	free(p);
+}
+
+bool mr_simprofile_empty(const mr_simprofile *p)
+{
+	return !p->nents && !p->neps && !p->keywords.n && !p->names.n && !p->forms.n && !p->words.n;
+}
+
+/* ---- scoring ---- */
+
+static bool named(const mr_simprofile *a, const mr_simprofile *b, const char *w)
+{
+	const char *k = w;
+	return (a->names.n && bsearch(&k, a->names.v, a->names.n, sizeof *a->names.v, mr_strcmp_ptr)) ||
+	       (b->names.n && bsearch(&k, b->names.v, b->names.n, sizeof *b->names.v, mr_strcmp_ptr));
+}
+
+/* Match a's entities to b's, each used once.  The same entity counts 1: equal after
+ * normalisation, or equal once a leading word that names one of the modules is dropped
+ * ("ChatChannel" in a chat module and "Channel").  The same specific head noun
+ * ("ComputeCluster" and "Cluster") counts 0.5.  matched[j] is 2 or 1 for b's entity j. */
+static double match_entities(const mr_simprofile *a, const mr_simprofile *b, char *matched)
+{
+	double s = 0;
+	char *used_a = mr_xcalloc(a->nents + 1, 1);
+	for (int pass = 0; pass < 3; pass++)
+		for (size_t i = 0; i < a->nents; i++) {
+			const sim_entity *x = &a->ents[i];
+			if (used_a[i]) continue;
+			if (pass == 2 && (!x->head || in_list(generic_heads, x->head) || strlen(x->head) < 3)) continue;
+			for (size_t j = 0; j < b->nents; j++) {
+				const sim_entity *y = &b->ents[j];
+				if (matched[j]) continue;
+				bool hit;
+				if (pass == 0) hit = !strcmp(x->key, y->key);
+				else if (pass == 1)
+					hit = (x->rest && !strcmp(x->rest, y->key) && named(a, b, x->first)) ||
+					      (y->rest && !strcmp(y->rest, x->key) && named(a, b, y->first));
+				else
+					hit = y->head && (!strcmp(x->head, y->key) || !strcmp(y->head, x->key));
+				if (hit) {
+					matched[j] = pass < 2 ? 2 : 1;
+					used_a[i] = 1;
+					s += pass < 2 ? 1.0 : 0.5;
+					break;
+				}
+			}
+		}
+	free(used_a);
+	return s;
+}
+
+static bool endpoint_eq(const sim_endpoint *x, const sim_endpoint *y)
+{
+	return !strcmp(x->rel, y->rel) || !strcmp(x->full, y->full) || !strcmp(x->rel, y->full) ||
+	       !strcmp(x->full, y->rel);
+}
+
+static size_t match_endpoints(const mr_simprofile *a, const mr_simprofile *b, char *matched)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < a->neps; i++)
+		for (size_t j = 0; j < b->neps; j++)
+			if (!matched[j] && endpoint_eq(&a->eps[i], &b->eps[j])) {
+				matched[j] = 1, n++;
+				break;
+			}
+	return n;
+}
+
+/* A blend of Jaccard (how much of both is shared) and the overlap coefficient (how much
+ * of the smaller is shared: a proposal that is a part of an existing module).  The smaller
+ * side counts as at least min_small items, so that one shared word out of one is not
+ * taken for certainty. */
+static double likeness(double shared, size_t na, size_t nb, double w_overlap, size_t min_small)
+{
+	if (!na || !nb || shared <= 0) return 0.0;
+	size_t sm = na < nb ? na : nb;
+	double uni = (double)na + (double)nb - shared, small = (double)(sm > min_small ? sm : min_small);
+	double j = uni > 0 ? shared / uni : 0.0, o = shared / small;
+	if (o > 1) o = 1;
+	return (1 - w_overlap) * j + w_overlap * o;
+}
+
+static void list_join(mr_buf *r, const char **items, size_t n, size_t shown_max, const char *last_sep)
+{
+	size_t shown = n < shown_max ? n : shown_max;
+	for (size_t i = 0; i < shown; i++)
+		mr_buf_printf(r, "%s%s", i == 0 ? "" : (i + 1 == shown && shown == n) ? last_sep : ", ", items[i]);
+	if (n > shown) mr_buf_printf(r, " and %zu more", n - shown);
 }
 
 int mr_similarity(const mr_simprofile *a, const mr_simprofile *b, mr_buf *reasons)
 {
-	const char *ents[8];
+	char *ematch = mr_xcalloc(b->nents + 1, 1), *pmatch = mr_xcalloc(b->neps + 1, 1);
+	double se = match_entities(a, b, ematch);
+	{
+		/* the same both ways round: the greedy matching may differ */
+		char *back = mr_xcalloc(a->nents + 1, 1);
+		double se2 = match_entities(b, a, back);
+		free(back);
+		if (se2 > se) se = se2;
+	}
+	size_t sp = match_endpoints(a, b, pmatch);
 	const char *kws[8];
-	size_t se = shared(&a->entities, &b->entities, ents, 8);
-	size_t sp = shared(&a->endpoints, &b->endpoints, NULL, 0);
-	size_t sk = shared(&a->keywords, &b->keywords, kws, 8);
-	size_t sw = shared(&a->words, &b->words, NULL, 0);
-	double e = 0.5 * jaccard(se, a->entities.n, b->entities.n) + 0.5 * overlap(se, a->entities.n, b->entities.n);
-	double p = 0.5 * jaccard(sp, a->endpoints.n, b->endpoints.n) + 0.5 * overlap(sp, a->endpoints.n, b->endpoints.n);
-	double k = overlap(sk, a->keywords.n, b->keywords.n);
-	double w = jaccard(sw, a->words.n, b->words.n);
-	double wsum = 0, score = 0;
-	if (a->entities.n && b->entities.n) wsum += 40, score += 40 * e;
-	if (a->endpoints.n && b->endpoints.n) wsum += 25, score += 25 * p;
-	if (a->keywords.n && b->keywords.n) wsum += 15, score += 15 * k;
-	if (a->words.n && b->words.n) wsum += 20, score += 20 * w;
-	int result = wsum > 0 ? (int)(100.0 * score / wsum + 0.5) : 0;
-	/* little evidence is not a duplicate: scale down when only words overlap */
-	if (se == 0 && sp == 0) result = result / 2;
+	size_t sk = terms_shared(&a->keywords, &b->keywords, kws, 8);
+	size_t sn = ts_shared(&a->names, &b->names, NULL, 0);
+	size_t sf = ts_shared(&a->forms, &b->forms, NULL, 0);
+	/* an acronym of one is the other's name or id: "Customer Relationship Management" and "crm" */
+	size_t sw = ts_shared(&a->words, &b->words, NULL, 0);
+
+	double e = likeness(se, a->nents, b->nents, 0.7, 1);
+	double pt = likeness((double)sp, a->neps, b->neps, 0.7, 2);
+	double k = likeness((double)sk, a->keywords.n, b->keywords.n, 0.7, 3);
+	double w = likeness((double)sw, a->words.n, b->words.n, 0.6, 6);
+	/* the same name, id or acronym counts much; a shared word of two names, less */
+	double nm = sf ? 0.5 : 0.3 * likeness((double)sn, a->names.n, b->names.n, 0.5, 2);
+
+	double wsum = 0, sum = 0;
+	if (a->nents && b->nents) wsum += 40, sum += 40 * e;
+	if (a->neps && b->neps) wsum += 25, sum += 25 * pt;
+	if (a->keywords.n && b->keywords.n) wsum += 20, sum += 20 * k;
+	if (a->words.n && b->words.n) wsum += 15, sum += 15 * w;
+	double base = wsum > 0 ? sum / wsum : 0.0;
+	/* the same data reached the same way is a duplicate whatever the words around it */
+	double swsum = 0, ssum = 0;
+	if (a->nents && b->nents) swsum += 40, ssum += 40 * e;
+	if (a->neps && b->neps) swsum += 25, ssum += 25 * pt;
+	if (swsum > 0 && 0.95 * ssum / swsum > base) base = 0.95 * ssum / swsum;
+	double score = 1.0 - (1.0 - base) * (1.0 - nm);
+	/* both say which data they hold and how it is reached, and none of it is shared:
+	 * alike words alone do not make a duplicate */
+	if (a->nents && b->nents && a->neps && b->neps && se == 0 && sp == 0) score *= 0.6;
+	int result = (int)(100.0 * score + 0.5);
+	if (result > 100) result = 100;
+
 	if (reasons) {
-		bool any = false;
-		if (se) {
-			mr_buf_puts(reasons, "both manage ");
-			for (size_t i = 0; i < se && i < 8; i++)
-				mr_buf_printf(reasons, "%s%s", i == 0 ? "" : i + 1 == se || i == 7 ? " and " : ", ", ents[i]);
-			if (se > 8) mr_buf_printf(reasons, " (%zu in all)", se);
-			any = true;
+		size_t start = reasons->len;
+#define SEP() (reasons->len > start ? "; " : "")
+		if (se > 0) {
+			const char **ents = mr_xcalloc(b->nents + 1, sizeof *ents);
+			size_t ne = 0;
+			for (size_t j = 0; j < b->nents; j++)
+				if (ematch[j] == 2) ents[ne++] = b->ents[j].display;
+			if (ne) {
+				mr_buf_printf(reasons, "%sboth manage ", SEP());
+				list_join(reasons, ents, ne, 6, " and ");
+			}
+			ne = 0;
+			for (size_t j = 0; j < b->nents; j++)
+				if (ematch[j] == 1) ents[ne++] = b->ents[j].display;
+			if (ne) {
+				mr_buf_printf(reasons, "%sentities of the same kind as ", SEP());
+				list_join(reasons, ents, ne, 4, " and ");
+			}
+			free(ents);
 		}
 		if (sp) {
-			mr_buf_printf(reasons, "%s%zu shared endpoint%s", any ? "; " : "", sp, sp == 1 ? "" : "s");
-			any = true;
+			const char *eps[3];
+			size_t ne = 0;
+			for (size_t j = 0; j < b->neps && ne < 3; j++)
+				if (pmatch[j]) eps[ne++] = b->eps[j].display;
+			mr_buf_printf(reasons, "%s%zu shared endpoint%s (", SEP(), sp, sp == 1 ? "" : "s");
+			list_join(reasons, eps, ne, 3, ", ");
+			if (sp > ne) mr_buf_puts(reasons, ", ...");
+			mr_buf_putc(reasons, ')');
 		}
 		if (sk) {
-			mr_buf_printf(reasons, "%sshared keywords: ", any ? "; " : "");
-			for (size_t i = 0; i < sk && i < 8; i++) mr_buf_printf(reasons, "%s%s", i ? ", " : "", kws[i]);
-			any = true;
+			mr_buf_printf(reasons, "%sshared keywords: ", SEP());
+			list_join(reasons, kws, sk < 8 ? sk : 8, 8, ", ");
+			if (sk > 8) mr_buf_printf(reasons, " and %zu more", sk - 8);
 		}
-		if (sw) mr_buf_printf(reasons, "%s%zu words in common in name and description", any ? "; " : "", sw);
+		if (sf || sn) mr_buf_printf(reasons, "%salike names (%s, %s)", SEP(), a->display_name, b->display_name);
+		if (sw) mr_buf_printf(reasons, "%s%zu word%s in common", SEP(), sw, sw == 1 ? "" : "s");
+#undef SEP
 	}
+	free(ematch);
+	free(pmatch);
 	return result;
 }
 
 /* ---- candidate pairs through an inverted index ---- */
 
 typedef struct posting {
-	const char *tok; /* prefixed token */
+	char *tok; /* prefixed token (heap) */
 	size_t mod;
 } posting;
 
@@ -335,37 +806,48 @@ static int pair_cmp(const void *pa, const void *pb)
 	return a->j < b->j ? -1 : a->j > b->j;
 }
 
+typedef struct postings {
+	posting *v;
+	size_t n, cap;
+} postings;
+
+static void post(postings *ps, char kind, const char *tok, size_t mod)
+{
+	MR_GROW(ps->v, ps->cap, ps->n + 1);
+	ps->v[ps->n].tok = mr_xasprintf("%c:%s", kind, tok);
+	ps->v[ps->n].mod = mod;
+	ps->n++;
+}
+
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx)
 {
-	posting *post = NULL;
-	size_t np = 0, cap = 0;
+	postings ps = {0};
 	for (size_t m = 0; m < n; m++) {
 		const mr_simprofile *p = profiles[m];
 		if (!p) continue;
-		const tokset *sets[] = {&p->entities, &p->endpoints};
-		for (int s = 0; s < 2; s++)
-			for (size_t i = 0; i < sets[s]->n; i++) {
-				MR_GROW(post, cap, np + 1);
-				post[np].tok = sets[s]->v[i];
-				post[np].mod = m;
-				np++;
-			}
+		for (size_t i = 0; i < p->nents; i++) {
+			post(&ps, 'e', p->ents[i].key, m);
+			if (p->ents[i].head && strcmp(p->ents[i].head, p->ents[i].key)) post(&ps, 'e', p->ents[i].head, m);
+		}
+		for (size_t i = 0; i < p->neps; i++) post(&ps, 'p', p->eps[i].rel, m);
+		for (size_t i = 0; i < p->keywords.n; i++) post(&ps, 'k', p->keywords.v[i].key, m);
+		for (size_t i = 0; i < p->forms.n; i++) post(&ps, 'n', p->forms.v[i], m);
 	}
-	if (np > 1) qsort(post, np, sizeof *post, posting_cmp);
-	/* candidate pairs: modules sharing an entity or endpoint token; tokens shared by more
-	 * than 32 modules are too common to tell anything and are skipped, which keeps this linear */
+	if (ps.n > 1) qsort(ps.v, ps.n, sizeof *ps.v, posting_cmp);
+	/* candidate pairs: modules sharing a token; tokens shared by more than 32 modules are too
+	 * common to tell anything and are skipped, which keeps this linear in the registry */
 	pairk *pairs = NULL;
 	size_t npairs = 0, pcap = 0;
-	for (size_t s = 0; s < np;) {
+	for (size_t s = 0; s < ps.n;) {
 		size_t e = s + 1;
-		while (e < np && !strcmp(post[e].tok, post[s].tok)) e++;
+		while (e < ps.n && !strcmp(ps.v[e].tok, ps.v[s].tok)) e++;
 		if (e - s > 1 && e - s <= 32)
 			for (size_t a = s; a < e; a++)
 				for (size_t b = a + 1; b < e; b++) {
-					if (post[a].mod == post[b].mod) continue;
+					if (ps.v[a].mod == ps.v[b].mod) continue;
 					MR_GROW(pairs, pcap, npairs + 1);
-					pairs[npairs].i = post[a].mod;
-					pairs[npairs].j = post[b].mod;
+					pairs[npairs].i = ps.v[a].mod < ps.v[b].mod ? ps.v[a].mod : ps.v[b].mod;
+					pairs[npairs].j = ps.v[a].mod < ps.v[b].mod ? ps.v[b].mod : ps.v[a].mod;
 					npairs++;
 				}
 		s = e;
@@ -377,5 +859,6 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 		if (sc >= threshold) fn(ctx, pairs[k].i, pairs[k].j, sc);
 	}
 	free(pairs);
-	free(post);
+	for (size_t i = 0; i < ps.n; i++) free(ps.v[i].tok);
+	free(ps.v);
 }
