@@ -96,6 +96,11 @@ valgrind: all $(BUILD)/unit-tests
 bench: all
 	sh bench/run.sh $(BUILD)
 
+# libFuzzer over the manifest loader and validator (clang); output in build/fuzz/
+FUZZ_SECONDS ?= 60
+fuzz:
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
 format:
 	clang-format -i core/*.[ch] watcher/*.[ch] generator/*.[ch] cli/*.[ch] tests/unit/*.c
 

@@ -46,6 +46,8 @@ int mr_cmd_validate(const mr_opts *o)
 	}
 	char **only = NULL;
 	size_t nonly = 0;
+	mr_diags extra; /* registry diagnostics about the paths given */
+	mr_diags_init(&extra);
 	for (int i = 0; i < o->nargs; i++) {
 		struct stat st;
 		if (stat(o->args[i], &st) < 0) {
@@ -53,6 +55,24 @@ int mr_cmd_validate(const mr_opts *o)
 			goto out;
 		}
 		char *id = have_reg ? registry_member(o->registry, o->args[i]) : NULL;
+		if (id && !mr_registry_find(&reg, id)) {
+			/* a directory of the registry that is not a module (a bad name, no module.yaml):
+			 * what the registry says about it is the answer, not silence */
+			char *dir = mr_xasprintf("%s/", id);
+			bool said = false;
+			for (size_t k = 0; k < reg.diags.len; k++)
+				if (!strcmp(reg.diags.items[k].file, dir)) {
+					mr_diags_append_copy(&extra, &reg.diags.items[k]);
+					said = true;
+				}
+			free(dir);
+			if (said) {
+				free(id);
+				continue;
+			}
+			free(id);
+			id = NULL;
+		}
 		if (!id) {
 			mr_module *mod = mr_module_load_path(o->args[i]);
 			id = mr_xstrdup(mod->id);
@@ -66,7 +86,7 @@ int mr_cmd_validate(const mr_opts *o)
 	mr_diags all;
 	mr_diags_init(&all);
 	for (size_t i = 0; i < reg.n; i++) {
-		bool want = nonly == 0;
+		bool want = o->nargs == 0;
 		for (size_t k = 0; k < nonly && !want; k++) want = !strcmp(only[k], reg.mods[i]->id);
 		if (!want) continue;
 		const mr_module *mod = reg.mods[i];
@@ -74,8 +94,9 @@ int mr_cmd_validate(const mr_opts *o)
 		for (size_t k = 0; k < mod->stats_diags.len; k++) mr_diags_append_copy(&all, &mod->stats_diags.items[k]);
 		for (size_t k = 0; k < an.info[i].diags.len; k++) mr_diags_append_copy(&all, &an.info[i].diags.items[k]);
 	}
-	if (nonly == 0)
+	if (nonly == 0 && o->nargs == 0)
 		for (size_t k = 0; k < reg.diags.len; k++) mr_diags_append_copy(&all, &reg.diags.items[k]);
+	for (size_t k = 0; k < extra.len; k++) mr_diags_append_copy(&all, &extra.items[k]);
 	mr_diags_sort(&all);
 	size_t errors = mr_diags_count(&all, MR_ERROR), warnings = mr_diags_count(&all, MR_WARNING);
 	if (mr_opts_json(o)) {
@@ -93,14 +114,15 @@ int mr_cmd_validate(const mr_opts *o)
 	} else {
 		mr_print_diags(o, &all, stdout);
 		if (!o->quiet)
-			fprintf(stderr, "%zu module%s checked: %zu error%s, %zu warning%s\n", nonly ? nonly : reg.n,
-			        (nonly ? nonly : reg.n) == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
+			fprintf(stderr, "%zu module%s checked: %zu error%s, %zu warning%s\n", o->nargs ? nonly : reg.n,
+			        (o->nargs ? nonly : reg.n) == 1 ? "" : "s", errors, errors == 1 ? "" : "s", warnings,
 			        warnings == 1 ? "" : "s");
 	}
 	rc = errors || (o->strict && warnings) ? MR_EXIT_FOUND_ERRORS : MR_EXIT_OK;
 	mr_diags_release(&all);
 	mr_analysis_release(&an);
 out:
+	mr_diags_release(&extra);
 	for (size_t k = 0; k < nonly; k++) free(only[k]);
 	free(only);
 	mr_registry_release(&reg);

@@ -15,6 +15,9 @@ typedef struct ctx {
 	mr_analysis *an;
 } ctx;
 
+/* edit-distance cells one module's did-you-mean suggestions may cost (some tens of ms) */
+#define SUGGEST_BUDGET ((size_t)50 * 1000 * 1000)
+
 static const mr_manifest *man(const ctx *c, size_t i)
 {
 	return c->reg->mods[i]->m;
@@ -52,9 +55,14 @@ static void check_relations(ctx *c)
 	const char **ids = mr_xcalloc(reg->n + 1, sizeof *ids);
 	for (size_t i = 0; i < reg->n; i++) ids[i] = reg->mods[i]->id;
 	size_t *nin = mr_xcalloc(reg->n + 1, sizeof *nin);
+	/* did-you-mean compares a target with every id: bound that work per module, so that
+	 * thousands of unknown targets in one manifest cannot make an analysis quadratic */
+	size_t id_bytes = 0;
+	for (size_t i = 0; i < reg->n; i++) id_bytes += strlen(ids[i]);
 	for (size_t i = 0; i < reg->n; i++) {
 		const mr_manifest *m = man(c, i);
 		if (!m) continue;
+		size_t budget = SUGGEST_BUDGET;
 		c->an->info[i].satisfied = mr_xcalloc(m->nrelations + 1, 1);
 		for (size_t r = 0; r < m->nrelations; r++) {
 			const mr_relation *rel = &m->relations[r];
@@ -62,7 +70,13 @@ static void check_relations(ctx *c)
 			long t = mr_registry_index(reg, rel->target.s);
 			if (t < 0) {
 				if (!usable(c, i)) continue;
-				const char *sug = mr_suggest(rel->target.s, ids, reg->n);
+				size_t cost = strlen(rel->target.s) * id_bytes;
+				const char *sug = NULL;
+				if (cost <= budget) {
+					budget -= cost;
+					sug = mr_suggest(rel->target.s, ids, reg->n);
+				} else
+					budget = 0;
 				if (sug)
 					report(c, i, rel->target.pos, "unknown-target",
 					       "%s relationship to '%s', which is not a module of this registry (did you mean '%s'?)",
@@ -253,6 +267,9 @@ static void check_conflicts(ctx *c)
 	const mr_registry *reg = c->reg;
 	claim *cl = NULL;
 	size_t n = 0, cap = 0;
+	/* the keys live only as long as this pass: allocating them in the manifests' arenas
+	 * made every analysis (one per sync in the watcher) grow unchanged manifests */
+	mr_arena *tmp = mr_arena_new();
 	for (size_t i = 0; i < reg->n; i++) {
 		if (!usable(c, i)) continue;
 		const mr_manifest *m = man(c, i);
@@ -261,7 +278,7 @@ static void check_conflicts(ctx *c)
 			cl[n++] = (claim){m->routes[r].key, i, m->routes[r].path.pos, NULL};
 			mr_buf b = MR_BUF_INIT;
 			mr_buf_printf(&b, "%s %s", m->routes[r].method.s, m->routes[r].full_path);
-			cl[n - 1].shown = mr_arena_strdup(m->doc.arena, mr_buf_str(&b));
+			cl[n - 1].shown = mr_arena_strdup(tmp, mr_buf_str(&b));
 			mr_buf_release(&b);
 		}
 	}
@@ -273,7 +290,7 @@ static void check_conflicts(ctx *c)
 		for (size_t p = 0; p < m->npages; p++) {
 			char *norm = mr_path_normalise(m->pages[p].path.s);
 			MR_GROW(cl, cap, n + 1);
-			cl[n++] = (claim){mr_arena_strdup(m->doc.arena, norm), i, m->pages[p].path.pos, m->pages[p].path.s};
+			cl[n++] = (claim){mr_arena_strdup(tmp, norm), i, m->pages[p].path.pos, m->pages[p].path.s};
 			free(norm);
 		}
 	}
@@ -285,11 +302,12 @@ static void check_conflicts(ctx *c)
 		char *lower = mr_xstrdup(m->name.s);
 		for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
 		MR_GROW(cl, cap, n + 1);
-		cl[n++] = (claim){mr_arena_strdup(m->doc.arena, lower), i, m->name.pos, m->name.s};
+		cl[n++] = (claim){mr_arena_strdup(tmp, lower), i, m->name.pos, m->name.s};
 		free(lower);
 	}
 	conflicts(c, cl, n, name_conflict);
 	free(cl);
+	mr_arena_free(tmp);
 }
 
 /* ---- events ---- */

@@ -1,6 +1,8 @@
 /* diag.c — the diagnostic list, its code table and the gcc-style text form. */
 #include "diag.h"
 
+#include "secret.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,6 +76,38 @@ const char *mr_severity_name(mr_severity s)
 	return s == MR_ERROR ? "error" : "warning";
 }
 
+/* Diagnostics end up in a terminal, an editor's problem list and JSON: whatever a file
+ * or directory name holds, the text stays one line of valid UTF-8.  Control characters
+ * and bytes that are not UTF-8 become \xNN. */
+static char *clean_text(const char *s)
+{
+	mr_buf b = MR_BUF_INIT;
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n;) {
+		unsigned char ch = (unsigned char)s[i];
+		size_t k = ch < 0x80 ? 1 : (ch & 0xE0) == 0xC0 ? 2 : (ch & 0xF0) == 0xE0 ? 3 : (ch & 0xF8) == 0xF0 ? 4 : 0;
+		if (ch < 0x20 || ch == 0x7f || k == 0 || i + k > n || !mr_utf8_valid(s + i, k)) {
+			mr_buf_printf(&b, "\\x%02x", ch);
+			i++;
+			continue;
+		}
+		mr_buf_add(&b, s + i, k);
+		i += k;
+	}
+	return mr_buf_detach(&b);
+}
+
+/* The last line of defence for SPEC §3's promise that a credential appears in no output:
+ * a message that would quote one (a secret pasted as a path, a key, a version...) is
+ * replaced as a whole.  The checks that build messages redact values themselves; this
+ * catches whatever they miss. */
+static char *clean_message(const char *s)
+{
+	if (mr_secret_kind(s, strlen(s)))
+		return mr_xstrdup("(message withheld: it would quote a value that looks like a credential)");
+	return clean_text(s);
+}
+
 void mr_diags_init(mr_diags *d)
 {
 	d->items = NULL;
@@ -105,7 +139,7 @@ mr_diag *mr_diag_add(mr_diags *d, const char *file, unsigned line, unsigned col,
 	MR_GROW(d->items, d->cap, d->len + 1);
 	mr_diag *dg = &d->items[d->len++];
 	memset(dg, 0, sizeof *dg);
-	dg->file = mr_xstrdup(file ? file : "");
+	dg->file = clean_text(file ? file : "");
 	dg->line = line;
 	dg->col = col;
 	const char *canon = mr_code_lookup(code);
@@ -117,7 +151,8 @@ mr_diag *mr_diag_add(mr_diags *d, const char *file, unsigned line, unsigned col,
 	va_start(ap, fmt);
 	mr_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	dg->message = mr_buf_detach(&b);
+	dg->message = clean_message(mr_buf_str(&b));
+	mr_buf_release(&b);
 	return dg;
 }
 
@@ -125,7 +160,7 @@ void mr_diag_note(mr_diag *dg, const char *file, unsigned line, unsigned col, co
 {
 	dg->notes = mr_xreallocarray(dg->notes, dg->nnotes + 1, sizeof *dg->notes);
 	mr_note *n = &dg->notes[dg->nnotes++];
-	n->file = mr_xstrdup(file ? file : "");
+	n->file = clean_text(file ? file : "");
 	n->line = line;
 	n->col = col;
 	mr_buf b = MR_BUF_INIT;
@@ -133,7 +168,8 @@ void mr_diag_note(mr_diag *dg, const char *file, unsigned line, unsigned col, co
 	va_start(ap, fmt);
 	mr_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	n->message = mr_buf_detach(&b);
+	n->message = clean_message(mr_buf_str(&b));
+	mr_buf_release(&b);
 }
 
 void mr_diags_append_copy(mr_diags *dst, const mr_diag *src)

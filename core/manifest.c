@@ -24,7 +24,14 @@ typedef struct ctx {
 	const char *file;
 	const char *dir; /* module directory or NULL */
 	mr_arena *a;
+	size_t suggest_budget; /* edit-distance cells left for did-you-mean (hostile sizes) */
 } ctx;
+
+/* Did-you-mean costs up to len(word) x len(candidate) per candidate; a hostile manifest
+ * with thousands of unknown names against thousands of entities must not make that
+ * quadratic work.  Past the budget (about 20 ms) the suggestions stop, nothing else. */
+#define SUGGEST_BUDGET ((size_t)20 * 1000 * 1000)
+#define SUGGEST_MAX_CANDIDATES 256
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -65,15 +72,25 @@ static mr_diag *diagn(ctx *c, const mr_ynode *n, const char *code, const char *f
 	return dg;
 }
 
-/* A name safe to show in a one-line message: control characters escaped, long text cut. */
+/* A text from the manifest safe to show in a one-line message: control characters
+ * escaped, long text cut at 120 characters (on a character boundary, so the message
+ * stays UTF-8), and a value that looks like a credential never shown at all. */
 static const char *shown(ctx *c, const char *s)
 {
+	size_t n = strlen(s), i = 0, chars = 0;
+	if (mr_secret_kind(s, n)) return "(a value that looks like a credential, not shown)";
 	mr_buf b = MR_BUF_INIT;
-	size_t n = strlen(s), i;
-	for (i = 0; i < n && i < 120; i++) {
+	for (; i < n && chars < 120; chars++) {
 		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f) mr_buf_printf(&b, "\\x%02x", ch);
-		else mr_buf_putc(&b, (char)ch);
+		if (ch < 0x20 || ch == 0x7f) {
+			mr_buf_printf(&b, "\\x%02x", ch);
+			i++;
+			continue;
+		}
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
+		mr_buf_add(&b, s + i, k);
+		i += k;
 	}
 	if (i < n) mr_buf_puts(&b, "...");
 	const char *r = mr_arena_strdup(c->a, mr_buf_str(&b));
@@ -81,15 +98,54 @@ static const char *shown(ctx *c, const char *s)
 	return r;
 }
 
+static const char *suggest(ctx *c, const char *word, const char *const *cands, size_t n)
+{
+	if (n > SUGGEST_MAX_CANDIDATES) return NULL;
+	size_t lw = strnlen(word, MR_SUGGEST_MAX + 1), cost = 0;
+	for (size_t i = 0; i < n; i++) cost += lw * (cands[i] ? strnlen(cands[i], MR_SUGGEST_MAX + 1) : 0);
+	if (cost > c->suggest_budget) {
+		c->suggest_budget = 0;
+		return NULL;
+	}
+	c->suggest_budget -= cost;
+	return mr_suggest(word, cands, n);
+}
+
 static bool is_scalar(const mr_ynode *n)
 {
 	return n && n->kind != MR_Y_SEQ && n->kind != MR_Y_MAP;
+}
+
+/* "a list", "an integer", "null": what a message says was found */
+static const char *kind_desc(const mr_ynode *n)
+{
+	switch (n->kind) {
+	case MR_Y_NULL: return "null";
+	case MR_Y_BOOL: return "a boolean";
+	case MR_Y_INT: return "an integer";
+	case MR_Y_FLOAT: return "a number";
+	case MR_Y_STR: return "a string";
+	case MR_Y_SEQ: return "a list";
+	case MR_Y_MAP: return "a mapping";
+	}
+	return "?";
 }
 
 static const char *key_str(const mr_ynode *map, size_t i)
 {
 	const mr_ynode *k = map->items[2 * i];
 	return is_scalar(k) ? k->str : NULL;
+}
+
+/* key_str for mappings whose keys are names the author chooses (links, config,
+ * requires): a list or mapping as a key is reported, not silently skipped. */
+static const char *name_key(ctx *c, const mr_ynode *map, size_t i, const char *where)
+{
+	const char *k = key_str(map, i);
+	if (!k)
+		diagn(c, map->items[2 * i], "wrong-type", "keys of %s must be plain strings, found %s", where,
+		      kind_desc(map->items[2 * i]));
+	return k;
 }
 
 /* Report keys of map not in allowed (NULL-terminated); x- keys allowed when allow_x. */
@@ -100,14 +156,14 @@ static void check_keys(ctx *c, const mr_ynode *map, const char *const *allowed, 
 	for (size_t i = 0; i < map->n; i++) {
 		const mr_ynode *k = map->items[2 * i];
 		if (!is_scalar(k)) {
-			diagn(c, k, "wrong-type", "keys of %s must be plain strings, found a %s", where,
-			      mr_ykind_name(k->kind));
+			diagn(c, k, "wrong-type", "keys of %s must be plain strings, found %s", where,
+			      kind_desc(k));
 			continue;
 		}
 		bool ok = false;
 		for (size_t j = 0; j < na && !ok; j++) ok = strcmp(k->str, allowed[j]) == 0;
 		if (ok || (allow_x && mr_str_has_prefix(k->str, "x-"))) continue;
-		const char *sug = mr_suggest(k->str, allowed, na);
+		const char *sug = suggest(c, k->str, allowed, na);
 		if (sug)
 			diagn(c, k, "unknown-key", "unknown key '%s' in %s (did you mean '%s'?)", shown(c, k->str), where,
 			      sug);
@@ -123,10 +179,6 @@ static mr_ynode *require(ctx *c, const mr_ynode *map, const char *key, const cha
 	return v;
 }
 
-static const char *kind_desc(const mr_ynode *n)
-{
-	return mr_ykind_name(n->kind);
-}
 
 /* Any scalar as text.  Null counts as absent (optional keys) unless required. */
 static bool get_text(ctx *c, const mr_ynode *map, const char *key, mr_text *out, bool required, const char *where)
@@ -135,7 +187,7 @@ static bool get_text(ctx *c, const mr_ynode *map, const char *key, mr_text *out,
 	mr_ynode *v = required ? require(c, map, key, where) : mr_ymap_get(map, key);
 	if (!v) return false;
 	if (!is_scalar(v)) {
-		diagn(c, v, "wrong-type", "'%s' must be a string, found a %s", key, kind_desc(v));
+		diagn(c, v, "wrong-type", "'%s' must be a string, found %s", key, kind_desc(v));
 		return false;
 	}
 	if (v->kind == MR_Y_NULL) {
@@ -151,7 +203,7 @@ static bool text_of_item(ctx *c, const mr_ynode *v, mr_text *out, const char *wh
 {
 	memset(out, 0, sizeof *out);
 	if (!is_scalar(v) || v->kind == MR_Y_NULL) {
-		diagn(c, v, "wrong-type", "items of '%s' must be strings, found a %s", what, kind_desc(v));
+		diagn(c, v, "wrong-type", "items of '%s' must be strings, found %s", what, kind_desc(v));
 		return false;
 	}
 	out->s = v->str;
@@ -166,7 +218,7 @@ static mr_ynode *get_kind(ctx *c, const mr_ynode *map, const char *key, mr_ykind
 	if (!v) return NULL;
 	if (v->kind == MR_Y_NULL && !required) return NULL;
 	if (v->kind != kind) {
-		diagn(c, v, "wrong-type", "'%s' must be a %s, found a %s", key, mr_ykind_name(kind), kind_desc(v));
+		diagn(c, v, "wrong-type", "'%s' must be a %s, found %s", key, mr_ykind_name(kind), kind_desc(v));
 		return NULL;
 	}
 	return v;
@@ -191,7 +243,7 @@ static bool check_bool(ctx *c, const mr_ynode *v, const char *key, bool *out)
 		      "'%s' must be true or false; '%s' is a string in YAML 1.2 (yes/no/on/off are not booleans)",
 		      key, shown(c, v->str));
 	else
-		diagn(c, v, "wrong-type", "'%s' must be true or false, found a %s", key, kind_desc(v));
+		diagn(c, v, "wrong-type", "'%s' must be true or false, found %s", key, kind_desc(v));
 	return false;
 }
 
@@ -218,7 +270,7 @@ static bool check_int(ctx *c, const mr_ynode *v, const char *key, long long *out
 	if (v->kind == MR_Y_INT || (v->kind == MR_Y_FLOAT && !plain_decimal(v)))
 		diagn(c, v, "bad-value", "'%s' must be a plain decimal number, found '%s'", key, shown(c, v->str));
 	else
-		diagn(c, v, "wrong-type", "'%s' must be an integer, found a %s", key, kind_desc(v));
+		diagn(c, v, "wrong-type", "'%s' must be an integer, found %s", key, kind_desc(v));
 	return false;
 }
 
@@ -238,7 +290,7 @@ static bool check_number(ctx *c, const mr_ynode *v, const char *key, double *out
 	if (v->kind == MR_Y_INT || v->kind == MR_Y_FLOAT)
 		diagn(c, v, "bad-value", "'%s' must be a plain decimal number, found '%s'", key, shown(c, v->str));
 	else
-		diagn(c, v, "wrong-type", "'%s' must be a number, found a %s", key, kind_desc(v));
+		diagn(c, v, "wrong-type", "'%s' must be a number, found %s", key, kind_desc(v));
 	return false;
 }
 
@@ -407,8 +459,11 @@ static bool iso8601_ok(const char *s)
 {
 	size_t n = strlen(s);
 	if (n < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' || !digits(s + 8, 2)) return false;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	int mo = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1]) return false;
+	if (mo == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) return false;
 	if (n == 10) return true;
 	const char *p = s + 10;
 	if (*p != 'T' && *p != 't' && *p != ' ') return false;
@@ -481,7 +536,7 @@ static bool check_enum(ctx *c, const mr_text *t, const char *key, const char *co
 	if (one_of(t->s, list) >= 0) return true;
 	mr_buf b = MR_BUF_INIT;
 	join_list(&b, list);
-	const char *sug = mr_suggest(t->s, list, count_of(list));
+	const char *sug = suggest(c, t->s, list, count_of(list));
 	if (sug)
 		diagp(c, t->pos, "bad-value", "'%s' is not a valid %s (did you mean '%s'? expected one of: %s)",
 		      shown(c, t->s), key, sug, mr_buf_str(&b));
@@ -509,7 +564,7 @@ static mr_ynode *get_seq(ctx *c, const mr_ynode *map, const char *key)
 static bool item_is_map(ctx *c, const mr_ynode *item, const char *what)
 {
 	if (item->kind == MR_Y_MAP) return true;
-	diagn(c, item, "wrong-type", "each item of '%s' must be a mapping, found a %s", what, kind_desc(item));
+	diagn(c, item, "wrong-type", "each item of '%s' must be a mapping, found %s", what, kind_desc(item));
 	return false;
 }
 
@@ -602,11 +657,11 @@ static void load_top(ctx *c, const mr_ynode *root)
 	if (links) {
 		m->links.v = mr_arena_alloc(c->a, (links->n ? links->n : 1) * sizeof *m->links.v);
 		for (size_t i = 0; i < links->n; i++) {
-			const char *k = key_str(links, i);
+			const char *k = name_key(c, links, i, "links");
 			mr_ynode *v = links->items[2 * i + 1];
 			if (!k) continue;
 			if (!is_scalar(v) || v->kind == MR_Y_NULL) {
-				diagn(c, v, "wrong-type", "links.%s must be a URL string, found a %s", shown(c, k), kind_desc(v));
+				diagn(c, v, "wrong-type", "links.%s must be a URL string, found %s", shown(c, k), kind_desc(v));
 				continue;
 			}
 			if (!http_url_ok(v->str)) {
@@ -635,19 +690,61 @@ static void load_top(ctx *c, const mr_ynode *root)
 	}
 }
 
+static int entity_key_cmp(const void *key, const void *elem)
+{
+	return strcmp((const char *)key, ((const mr_entity *)elem)->name.s);
+}
+
+/* m->entities is sorted by name and free of duplicates once load_entities is done */
 static const mr_entity *find_entity(const mr_manifest *m, const char *name)
 {
-	for (size_t i = 0; i < m->nentities; i++)
-		if (m->entities[i].name.s && strcmp(m->entities[i].name.s, name) == 0) return &m->entities[i];
-	return NULL;
+	if (!m->nentities) return NULL;
+	return bsearch(name, m->entities, m->nentities, sizeof *m->entities, entity_key_cmp);
+}
+
+/* Finding items declared twice without comparing all pairs (a hostile manifest has
+ * tens of thousands): sort (key, index) pairs and compare neighbours.  For each
+ * later duplicate, dup[i] is the index of the first item with its key; else (size_t)-1.
+ * The caller frees the result. */
+typedef struct keyed {
+	const char *key;
+	size_t index;
+} keyed;
+
+static int keyed_cmp(const void *pa, const void *pb)
+{
+	const keyed *a = pa, *b = pb;
+	int r = strcmp(a->key, b->key);
+	if (r) return r;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+static size_t *find_duplicates(const char *const *keys, size_t n)
+{
+	size_t *dup = mr_xcalloc(n ? n : 1, sizeof *dup);
+	keyed *k = mr_xcalloc(n ? n : 1, sizeof *k);
+	for (size_t i = 0; i < n; i++) {
+		k[i].key = keys[i];
+		k[i].index = i;
+		dup[i] = (size_t)-1;
+	}
+	if (n > 1) qsort(k, n, sizeof *k, keyed_cmp);
+	size_t first = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (strcmp(k[i].key, k[first].key) != 0) first = i;
+		else dup[k[i].index] = k[first].index;
+	}
+	free(k);
+	return dup;
 }
 
 static void check_entity_ref(ctx *c, const mr_text *t, const char *where)
 {
 	if (!t->s || find_entity(c->m, t->s)) return;
-	const char **names = mr_xcalloc(c->m->nentities + 1, sizeof *names);
-	for (size_t i = 0; i < c->m->nentities; i++) names[i] = c->m->entities[i].name.s ? c->m->entities[i].name.s : "";
-	const char *sug = mr_suggest(t->s, names, c->m->nentities);
+	size_t n = c->m->nentities <= SUGGEST_MAX_CANDIDATES ? c->m->nentities : 0;
+	const char **names = mr_xcalloc(n + 1, sizeof *names);
+	for (size_t i = 0; i < n; i++) names[i] = c->m->entities[i].name.s;
+	const char *sug = suggest(c, t->s, names, n);
 	if (sug)
 		diagp(c, t->pos, "unknown-entity", "%s refers to entity '%s', which this module does not declare (did you mean '%s'?)",
 		      where, shown(c, t->s), sug);
@@ -670,14 +767,19 @@ static char *resolve_ref(ctx *c, const mr_text *ref, const char *what)
 	}
 	char *joined = mr_path_join(c->dir, s);
 	char *real = realpath(joined, NULL);
+	int real_errno = errno;
 	char *realdir = realpath(c->dir, NULL);
 	char *result = NULL;
 	if (!real) {
-		diagp(c, ref->pos, "bad-file-ref", "%s '%s' does not exist", what, shown(c, s));
+		if (real_errno == ENOENT || real_errno == ENOTDIR)
+			diagp(c, ref->pos, "bad-file-ref", "%s '%s' does not exist", what, shown(c, s));
+		else
+			diagp(c, ref->pos, "bad-file-ref", "%s '%s' cannot be resolved: %s", what, shown(c, s), strerror(real_errno));
 		goto out;
 	}
 	size_t dl = realdir ? strlen(realdir) : 0;
-	if (!realdir || strncmp(real, realdir, dl) != 0 || real[dl] != '/') {
+	/* the directory itself ("." or "") is inside; it fails below as not a regular file */
+	if (!realdir || strncmp(real, realdir, dl) != 0 || (real[dl] != '/' && real[dl] != '\0')) {
 		diagp(c, ref->pos, "bad-file-ref", "%s '%s' leads out of the module's directory", what, shown(c, s));
 		goto out;
 	}
@@ -716,7 +818,7 @@ static void load_schema_fields(ctx *c, mr_entity *e)
 	json_t *js = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!js || !json_is_object(js)) {
 		diagp(c, e->schema.pos, "bad-file-ref", "schema '%s' is not a JSON Schema object%s%s", shown(c, e->schema.s),
-		      js ? "" : ": ", js ? "" : jerr.text);
+		      js ? "" : ": ", js ? "" : shown(c, jerr.text));
 		goto out;
 	}
 	json_t *props = json_object_get(js, "properties");
@@ -777,23 +879,36 @@ static void load_entities(ctx *c, const mr_ynode *root)
 		check_keys(c, it, keys, "an entity", false);
 		mr_entity e = {0};
 		e.pos = pos_of(it);
-		if (!get_text(c, it, "name", &e.name, true, "an entity")) continue;
-		if (!pascal_ok(e.name.s)) {
+		/* every field is checked even when the name is wrong: one save shows every mistake */
+		bool ok = get_text(c, it, "name", &e.name, true, "an entity");
+		if (ok && !pascal_ok(e.name.s)) {
 			diagp(c, e.name.pos, "bad-value", "entity name '%s' must be a PascalCase identifier (like OrderItem)",
 			      shown(c, e.name.s));
-			continue;
-		}
-		const mr_entity *prev = find_entity(m, e.name.s);
-		if (prev) {
-			mr_diag *dg = diagp(c, e.name.pos, "duplicate-entity", "entity '%s' is declared twice", e.name.s);
-			mr_diag_note(dg, c->file, prev->name.pos.line, prev->name.pos.col, "first declared here");
-			continue;
+			ok = false;
 		}
 		get_text(c, it, "plural", &e.plural, false, NULL);
 		get_text(c, it, "description", &e.description, false, NULL);
-		if (get_text(c, it, "schema", &e.schema, false, NULL)) load_schema_fields(c, &e);
-		m->entities[m->nentities++] = e;
+		get_text(c, it, "schema", &e.schema, false, NULL);
+		if (ok) m->entities[m->nentities++] = e;
 	}
+	const char **names = mr_xcalloc(m->nentities + 1, sizeof *names);
+	for (size_t i = 0; i < m->nentities; i++) names[i] = m->entities[i].name.s;
+	size_t *dup = find_duplicates(names, m->nentities);
+	size_t w = 0;
+	for (size_t i = 0; i < m->nentities; i++) {
+		mr_entity *e = &m->entities[i];
+		if (dup[i] != (size_t)-1) {
+			const mr_entity *prev = &m->entities[dup[i]];
+			mr_diag *dg = diagp(c, e->name.pos, "duplicate-entity", "entity '%s' is declared twice", shown(c, e->name.s));
+			mr_diag_note(dg, c->file, prev->name.pos.line, prev->name.pos.col, "first declared here");
+			continue;
+		}
+		if (e->schema.s) load_schema_fields(c, e);
+		m->entities[w++] = *e;
+	}
+	m->nentities = w;
+	free(dup);
+	free(names);
 	qsort(m->entities, m->nentities, sizeof *m->entities, entity_cmp);
 }
 
@@ -836,7 +951,16 @@ static void load_api(ctx *c, const mr_ynode *root)
 		bool ok = get_text(c, it, "method", &r.method, true, "a route");
 		if (ok && one_of(r.method.s, methods) < 0) {
 			/* a lower-case method is a common slip: say so */
-			check_enum(c, &r.method, "HTTP method", methods);
+			char *up = mr_xstrdup(r.method.s);
+			for (char *p = up; *p; p++)
+				if (*p >= 'a' && *p <= 'z') *p = (char)(*p - 'a' + 'A');
+			int k = one_of(up, methods);
+			free(up);
+			if (k >= 0)
+				diagp(c, r.method.pos, "bad-value", "'%s' is not a valid HTTP method: methods are upper case (did you mean '%s'?)",
+				      shown(c, r.method.s), methods[k]);
+			else
+				check_enum(c, &r.method, "HTTP method", methods);
 			ok = false;
 		}
 		if (get_text(c, it, "path", &r.path, true, "a route")) {
@@ -867,16 +991,26 @@ static void load_api(ctx *c, const mr_ynode *root)
 		r.key = mr_arena_strdup(c->a, mr_buf_str(&fp));
 		free(norm);
 		mr_buf_release(&fp);
-		for (size_t j = 0; j < m->nroutes; j++)
-			if (strcmp(m->routes[j].key, r.key) == 0) {
-				mr_diag *dg = diagp(c, r.path.pos, "duplicate-route", "route %s %s is declared twice in this module",
-				                    r.method.s, r.full_path);
-				mr_diag_note(dg, c->file, m->routes[j].path.pos.line, m->routes[j].path.pos.col, "first declared here");
-				ok = false;
-				break;
-			}
-		if (ok) m->routes[m->nroutes++] = r;
+		m->routes[m->nroutes++] = r;
 	}
+	const char **dkeys = mr_xcalloc(m->nroutes + 1, sizeof *dkeys);
+	for (size_t i = 0; i < m->nroutes; i++) dkeys[i] = m->routes[i].key;
+	size_t *dup = find_duplicates(dkeys, m->nroutes);
+	size_t w = 0;
+	for (size_t i = 0; i < m->nroutes; i++) {
+		const mr_route *r = &m->routes[i];
+		if (dup[i] != (size_t)-1) {
+			const mr_route *first = &m->routes[dup[i]];
+			mr_diag *dg = diagp(c, r->path.pos, "duplicate-route", "route %s %s is declared twice in this module",
+			                    r->method.s, shown(c, r->full_path));
+			mr_diag_note(dg, c->file, first->path.pos.line, first->path.pos.col, "first declared here");
+			continue;
+		}
+		m->routes[w++] = *r;
+	}
+	m->nroutes = w;
+	free(dup);
+	free(dkeys);
 	qsort(m->routes, m->nroutes, sizeof *m->routes, route_cmp);
 }
 
@@ -922,13 +1056,20 @@ static void load_capabilities(ctx *c, const mr_ynode *root)
 		bool ok = get_text(c, it, "type", &cp.type, true, "a capability") && check_enum(c, &cp.type, "capability type", cap_types);
 		bool crud = ok && strcmp(cp.type.s, "crud") == 0;
 		if (get_text(c, it, "entity", &cp.entity, crud, "a crud capability")) check_entity_ref(c, &cp.entity, "capability");
-		if (!require(c, it, "operations", "a capability")) ok = false;
+		else if (crud) ok = false;
+		mr_ynode *ops = require(c, it, "operations", "a capability");
+		if (!ops) ok = false;
+		else if (ops->kind == MR_Y_NULL) {
+			/* get_textlist takes null for absent; here the list is required */
+			diagn(c, ops, "wrong-type", "'operations' must be a list, found null");
+			ok = false;
+		} else if (ops->kind != MR_Y_SEQ) ok = false;
 		get_textlist(c, it, "operations", &cp.operations, NULL, NULL);
 		if (crud)
 			for (size_t j = 0; j < cp.operations.n; j++)
 				if (one_of(cp.operations.v[j].s, crud_ops) < 0)
 					check_enum(c, &cp.operations.v[j], "crud operation", crud_ops);
-		qsort(cp.operations.v, cp.operations.n, sizeof *cp.operations.v, optext_cmp);
+		if (cp.operations.n > 1) qsort(cp.operations.v, cp.operations.n, sizeof *cp.operations.v, optext_cmp);
 		get_textlist(c, it, "endpoints", &cp.endpoints, NULL, NULL);
 		for (size_t j = 0; j < cp.endpoints.n; j++) check_path_text(c, &cp.endpoints.v[j], "endpoint");
 		sort_texts(&cp.endpoints);
@@ -956,11 +1097,11 @@ static void load_actions(ctx *c, const mr_ynode *root)
 		check_keys(c, it, keys, "an action", false);
 		mr_action a = {0};
 		a.pos = pos_of(it);
-		if (!get_text(c, it, "name", &a.name, true, "an action")) continue;
+		bool ok = get_text(c, it, "name", &a.name, true, "an action");
 		get_text(c, it, "description", &a.description, false, NULL);
 		get_textlist(c, it, "permissions", &a.permissions, perm_ok, "^[a-z0-9-]+:[a-z0-9*-]+$");
 		sort_texts(&a.permissions);
-		m->actions[m->nactions++] = a;
+		if (ok) m->actions[m->nactions++] = a;
 	}
 	qsort(m->actions, m->nactions, sizeof *m->actions, action_cmp);
 }
@@ -1036,14 +1177,14 @@ static void load_events(ctx *c, const mr_ynode *root)
 			check_keys(c, it, keys, "a published event", false);
 			mr_event e = {0};
 			e.pos = pos_of(it);
-			if (!get_text(c, it, "name", &e.name, true, "a published event")) continue;
-			if (!event_name_ok(e.name.s)) {
+			bool ok = get_text(c, it, "name", &e.name, true, "a published event");
+			if (ok && !event_name_ok(e.name.s)) {
 				diagp(c, e.name.pos, "bad-value", "event name '%s' must not be empty or hold whitespace", shown(c, e.name.s));
-				continue;
+				ok = false;
 			}
 			if (get_text(c, it, "entity", &e.entity, false, NULL)) check_entity_ref(c, &e.entity, "event");
 			get_text(c, it, "description", &e.description, false, NULL);
-			m->publishes[m->npublishes++] = e;
+			if (ok) m->publishes[m->npublishes++] = e;
 		}
 		qsort(m->publishes, m->npublishes, sizeof *m->publishes, event_cmp);
 	}
@@ -1082,14 +1223,14 @@ static void load_ui(ctx *c, const mr_ynode *root)
 			check_keys(c, it, keys, "a UI page", false);
 			mr_uipage p = {0};
 			p.pos = pos_of(it);
-			if (!get_text(c, it, "path", &p.path, true, "a UI page")) continue;
-			check_path_text(c, &p.path, "UI page path");
+			bool ok = get_text(c, it, "path", &p.path, true, "a UI page");
+			if (ok) check_path_text(c, &p.path, "UI page path");
 			get_text(c, it, "title", &p.title, false, NULL);
 			get_text(c, it, "icon", &p.icon, false, NULL);
 			get_text(c, it, "description", &p.description, false, NULL);
 			get_textlist(c, it, "permissions", &p.permissions, perm_ok, "^[a-z0-9-]+:[a-z0-9*-]+$");
 			sort_texts(&p.permissions);
-			if (mr_path_valid(p.path.s)) m->pages[m->npages++] = p;
+			if (ok && mr_path_valid(p.path.s)) m->pages[m->npages++] = p;
 		}
 		qsort(m->pages, m->npages, sizeof *m->pages, page_cmp);
 	}
@@ -1168,26 +1309,42 @@ static void load_relationships(ctx *c, const mr_ynode *root)
 		sort_texts(&r.entities);
 		mr_ynode *cfg = mr_ymap_get(it, "config");
 		if (cfg && cfg->kind != MR_Y_NULL) {
-			if (cfg->kind != MR_Y_MAP) diagn(c, cfg, "wrong-type", "'config' must be a mapping, found a %s", kind_desc(cfg));
+			if (cfg->kind != MR_Y_MAP) diagn(c, cfg, "wrong-type", "'config' must be a mapping, found %s", kind_desc(cfg));
 			else r.config = cfg;
 		}
 		if (ok && strcmp(r.target.s, m->id) == 0) {
-			diagp(c, r.target.pos, "self-relationship", "module '%s' cannot have a relationship to itself", m->id);
+			diagp(c, r.target.pos, "self-relationship", "module '%s' cannot have a relationship to itself", shown(c, m->id));
 			ok = false;
 		}
-		if (ok)
-			for (size_t j = 0; j < m->nrelations; j++)
-				if (m->relations[j].rtype == r.rtype && strcmp(m->relations[j].target.s, r.target.s) == 0) {
-					mr_diag *dg = diagp(c, r.target.pos, "duplicate-relationship",
-					                    "%s relationship to '%s' is declared twice", r.type.s, r.target.s);
-					mr_diag_note(dg, c->file, m->relations[j].target.pos.line, m->relations[j].target.pos.col,
-					             "first declared here");
-					ok = false;
-					break;
-				}
 		if (ok) m->relations[m->nrelations++] = r;
 		else mr_range_free(r.range);
 	}
+	/* the same type and target twice; the type's name and a valid id cannot hold a space */
+	const char **dkeys = mr_xcalloc(m->nrelations + 1, sizeof *dkeys);
+	mr_buf kb = MR_BUF_INIT;
+	for (size_t i = 0; i < m->nrelations; i++) {
+		mr_buf_reset(&kb);
+		mr_buf_printf(&kb, "%s %s", rel_types[m->relations[i].rtype], m->relations[i].target.s);
+		dkeys[i] = mr_arena_strdup(c->a, mr_buf_str(&kb));
+	}
+	mr_buf_release(&kb);
+	size_t *dup = find_duplicates(dkeys, m->nrelations);
+	size_t w = 0;
+	for (size_t i = 0; i < m->nrelations; i++) {
+		mr_relation *r = &m->relations[i];
+		if (dup[i] != (size_t)-1) {
+			const mr_relation *first = &m->relations[dup[i]];
+			mr_diag *dg = diagp(c, r->target.pos, "duplicate-relationship", "%s relationship to '%s' is declared twice",
+			                    rel_types[r->rtype], r->target.s);
+			mr_diag_note(dg, c->file, first->target.pos.line, first->target.pos.col, "first declared here");
+			mr_range_free(r->range);
+			continue;
+		}
+		m->relations[w++] = *r;
+	}
+	m->nrelations = w;
+	free(dup);
+	free(dkeys);
 	qsort(m->relations, m->nrelations, sizeof *m->relations, rel_cmp);
 }
 
@@ -1195,7 +1352,10 @@ static void load_relationships(ctx *c, const mr_ynode *root)
 static bool value_has_type(const mr_ynode *v, const char *type)
 {
 	if (!is_scalar(v) || v->kind == MR_Y_NULL) return false;
-	if (!strcmp(type, "string") || !strcmp(type, "password") || !strcmp(type, "enum")) return v->kind == MR_Y_STR || !v->plain || v->kind != MR_Y_NULL;
+	/* a string field's default is a string: `default: 6` would reach context.json as the
+	 * number 6; an enum's values are compared as text, so any scalar may name one */
+	if (!strcmp(type, "string") || !strcmp(type, "password")) return v->kind == MR_Y_STR;
+	if (!strcmp(type, "enum")) return true;
 	if (!strcmp(type, "url")) return http_url_ok(v->str);
 	if (!strcmp(type, "integer")) return v->kind == MR_Y_INT && plain_decimal(v);
 	if (!strcmp(type, "number")) return (v->kind == MR_Y_INT || v->kind == MR_Y_FLOAT) && plain_decimal(v);
@@ -1221,20 +1381,23 @@ static void load_config(ctx *c, const mr_ynode *root)
 	static const char *const keys[] = {"type", "label", "description", "required", "default", "min", "max", "values", "sensitive", NULL};
 	m->config = mr_arena_alloc(c->a, (map->n ? map->n : 1) * sizeof *m->config);
 	for (size_t i = 0; i < map->n; i++) {
-		const char *k = key_str(map, i);
+		const char *k = name_key(c, map, i, "config");
 		mr_ynode *kn = map->items[2 * i], *it = map->items[2 * i + 1];
 		if (!k) continue;
 		mr_configfield f = {0};
 		f.key.s = k;
 		f.key.pos = pos_of(kn);
 		f.pos = pos_of(it);
-		bool ok = true;
+		/* a bad key name does not hide the field's other problems: ok is whether to
+		 * keep the field, checks below need only a valid type */
+		bool key_ok = true, ok = true;
 		if (!lower_camel_ok(k)) {
 			diagn(c, kn, "bad-config", "config key '%s' must be a lowerCamelCase identifier (like syncInterval)", shown(c, k));
-			ok = false;
+			key_ok = false;
 		}
+		const char *ks = shown(c, k); /* k as shown in messages */
 		if (it->kind != MR_Y_MAP) {
-			diagn(c, it, "wrong-type", "config.%s must be a mapping with at least 'type', found a %s", shown(c, k), kind_desc(it));
+			diagn(c, it, "wrong-type", "config.%s must be a mapping with at least 'type', found %s", ks, kind_desc(it));
 			continue;
 		}
 		check_keys(c, it, keys, "a config field", false);
@@ -1242,7 +1405,7 @@ static void load_config(ctx *c, const mr_ynode *root)
 			if (one_of(f.type.s, config_types) < 0) {
 				mr_buf b = MR_BUF_INIT;
 				join_list(&b, config_types);
-				diagp(c, f.type.pos, "bad-config", "config.%s: type '%s' is not one of: %s", k, shown(c, f.type.s), mr_buf_str(&b));
+				diagp(c, f.type.pos, "bad-config", "config.%s: type '%s' is not one of: %s", ks, shown(c, f.type.s), mr_buf_str(&b));
 				mr_buf_release(&b);
 				ok = false;
 			}
@@ -1254,7 +1417,7 @@ static void load_config(ctx *c, const mr_ynode *root)
 		if (ok && !strcmp(f.type.s, "password")) f.sensitive = true;
 		mr_ynode *vals = mr_ymap_get(it, "values");
 		if (vals && vals->kind != MR_Y_NULL) {
-			if (vals->kind != MR_Y_SEQ) diagn(c, vals, "wrong-type", "config.%s.values must be a list, found a %s", k, kind_desc(vals));
+			if (vals->kind != MR_Y_SEQ) diagn(c, vals, "wrong-type", "config.%s.values must be a list, found %s", ks, kind_desc(vals));
 			else get_textlist(c, it, "values", &f.values, NULL, NULL);
 		}
 		f.def = mr_ymap_get(it, "default");
@@ -1267,60 +1430,64 @@ static void load_config(ctx *c, const mr_ynode *root)
 			const char *t = f.type.s;
 			bool numeric = !strcmp(t, "integer") || !strcmp(t, "number");
 			if (!strcmp(t, "enum") && f.values.n == 0) {
-				diagn(c, vals ? vals : it, "bad-config", "config.%s is an enum and needs a non-empty 'values' list", k);
+				diagn(c, vals ? vals : it, "bad-config", "config.%s is an enum and needs a non-empty 'values' list", ks);
 				ok = false;
 			}
 			if (f.values.n && strcmp(t, "enum") != 0) {
-				diagn(c, vals, "bad-config", "config.%s: 'values' applies only to type enum", k);
+				diagn(c, vals, "bad-config", "config.%s: 'values' applies only to type enum", ks);
 				ok = false;
 			}
 			if ((f.min || f.max) && !numeric) {
-				diagn(c, f.min ? f.min : f.max, "bad-config", "config.%s: 'min' and 'max' apply only to integer and number", k);
+				diagn(c, f.min ? f.min : f.max, "bad-config", "config.%s: 'min' and 'max' apply only to integer and number", ks);
 				ok = false;
 			}
 			if (numeric) {
 				if (f.min && !value_has_type(f.min, t)) {
-					diagn(c, f.min, "bad-config", "config.%s: min must be a plain decimal %s", k, t);
+					diagn(c, f.min, "bad-config", "config.%s: min must be a plain decimal %s", ks, t);
 					ok = false;
 					f.min = NULL;
 				}
 				if (f.max && !value_has_type(f.max, t)) {
-					diagn(c, f.max, "bad-config", "config.%s: max must be a plain decimal %s", k, t);
+					diagn(c, f.max, "bad-config", "config.%s: max must be a plain decimal %s", ks, t);
 					ok = false;
 					f.max = NULL;
 				}
 				if (f.min && f.max && num_of(f.min) > num_of(f.max)) {
-					diagn(c, f.min, "bad-config", "config.%s: min %s is greater than max %s", k, f.min->str, f.max->str);
+					diagn(c, f.min, "bad-config", "config.%s: min %s is greater than max %s", ks, f.min->str, f.max->str);
 					ok = false;
 				}
 			}
 			if (f.def && f.sensitive) {
 				diagn(c, f.def, "sensitive-default",
-				      "config.%s is a secret (%s) and must not have a default: secrets never belong in a manifest", k,
+				      "config.%s is a secret (%s) and must not have a default: secrets never belong in a manifest", ks,
 				      !strcmp(t, "password") ? "type password" : "sensitive: true");
 				ok = false;
 			} else if (f.def) {
 				if (!value_has_type(f.def, t)) {
-					diagn(c, f.def, "bad-config", "config.%s: default must be a%s %s", k,
-					      (t[0] == 'i' || t[0] == 'e' || t[0] == 'u') ? "n" : "", t);
+					diagn(c, f.def, "bad-config", "config.%s: default must be %s", ks,
+					      !strcmp(t, "integer")   ? "a plain decimal integer"
+					      : !strcmp(t, "number")  ? "a plain decimal number"
+					      : !strcmp(t, "boolean") ? "true or false"
+					      : !strcmp(t, "url")     ? "an http or https URL"
+					                              : "a string (quote it: \"6\")");
 					ok = false;
 				} else if (numeric && ((f.min && num_of(f.def) < num_of(f.min)) || (f.max && num_of(f.def) > num_of(f.max)))) {
-					diagn(c, f.def, "bad-config", "config.%s: default %s lies outside min/max", k, f.def->str);
+					diagn(c, f.def, "bad-config", "config.%s: default %s lies outside min/max", ks, f.def->str);
 					ok = false;
 				} else if (!strcmp(t, "enum")) {
 					bool found = false;
 					for (size_t j = 0; j < f.values.n && !found; j++) found = !strcmp(f.values.v[j].s, f.def->str);
 					if (!found && f.values.n) {
-						diagn(c, f.def, "bad-config", "config.%s: default '%s' is not one of its values", k, shown(c, f.def->str));
+						diagn(c, f.def, "bad-config", "config.%s: default '%s' is not one of its values", ks, shown(c, f.def->str));
 						ok = false;
 					}
 				}
 			}
 			if (!f.sensitive && mr_secret_key_name(k))
 				diagp(c, f.key.pos, "unmarked-secret",
-				      "config key '%s' looks like a secret but is neither type password nor sensitive: true", k);
+				      "config key '%s' looks like a secret but is neither type password nor sensitive: true", ks);
 		}
-		if (ok) m->config[m->nconfig++] = f;
+		if (ok && key_ok) m->config[m->nconfig++] = f;
 	}
 	qsort(m->config, m->nconfig, sizeof *m->config, config_cmp);
 }
@@ -1336,11 +1503,11 @@ static void load_ranges(ctx *c, const mr_ynode *req, const char *key, mr_kvlist 
 	if (!map) return;
 	out->v = mr_arena_alloc(c->a, (map->n ? map->n : 1) * sizeof *out->v);
 	for (size_t i = 0; i < map->n; i++) {
-		const char *k = key_str(map, i);
+		const char *k = name_key(c, map, i, key);
 		mr_ynode *v = map->items[2 * i + 1];
 		if (!k) continue;
 		if (!is_scalar(v) || v->kind == MR_Y_NULL) {
-			diagn(c, v, "wrong-type", "requires.%s.%s must be a version range string", key, shown(c, k));
+			diagn(c, v, "wrong-type", "requires.%s.%s must be a version range string, found %s", key, shown(c, k), kind_desc(v));
 			continue;
 		}
 		mr_range *r = mr_range_parse(v->str, v->len);
@@ -1484,7 +1651,7 @@ mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_d
 		free(m);
 		return NULL;
 	}
-	ctx c = {m, d, file, module_dir, m->doc.arena};
+	ctx c = {m, d, file, module_dir, m->doc.arena, SUGGEST_BUDGET};
 	m->id = mr_arena_strdup(c.a, id);
 	m->file = mr_arena_strdup(c.a, file);
 	m->max_error_rate = 0.05;
@@ -1497,7 +1664,7 @@ mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_d
 	}
 	const mr_ynode *root = m->doc.root;
 	if (root->kind != MR_Y_MAP) {
-		diagn(&c, root, "not-a-mapping", "a manifest is a YAML mapping of keys to values, found a %s", kind_desc(root));
+		diagn(&c, root, "not-a-mapping", "a manifest is a YAML mapping of keys to values, found %s", kind_desc(root));
 		return m;
 	}
 	load_top(&c, root);

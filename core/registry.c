@@ -19,6 +19,15 @@ const char *mr_health_name(mr_health h)
 	return names[h];
 }
 
+/* Does path lead nowhere (a link to a missing file, or a loop)? */
+static bool dangling(const char *path)
+{
+	char *rp = realpath(path, NULL);
+	bool d = !rp && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP);
+	free(rp);
+	return d;
+}
+
 /* Is path (after resolving links) inside root (after resolving links)? */
 static bool inside(const char *root, const char *path)
 {
@@ -42,7 +51,9 @@ mr_entry_kind mr_registry_classify(const char *root, const char *name)
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
 		char *mf = mr_path_join(path, "module.yaml");
 		struct stat ms;
-		bool has = lstat(mf, &ms) == 0;
+		/* a directory we may not look into could hold one: let loading it say "permission
+		 * denied" rather than call it "not a module" */
+		bool has = lstat(mf, &ms) == 0 || errno == EACCES;
 		free(mf);
 		k = has && mr_id_valid(name) ? MR_ENTRY_MODULE : MR_ENTRY_NOT_MODULE;
 	} else if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) && mr_id_valid(name)) {
@@ -101,16 +112,22 @@ static mr_module *load_module(const char *root, const char *dir, const char *id,
 	mod->stats.requests = mod->stats.errors = -1;
 
 	if (strcmp(root, dir) != 0 && !inside(root, mod->dir)) {
-		add(mod, 0, "bad-file-ref", "%s", "the module directory is a link that leads out of the registry");
+		add(mod, 0, "bad-file-ref", "%s",
+		    dangling(mod->dir) ? "the module directory is a link that leads nowhere (a dangling or looping link)"
+		                       : "the module directory is a link that leads out of the registry");
 		goto out;
 	}
 	mpath = mr_path_join(mod->dir, manifest_name);
 	if (lstat(mpath, &st) < 0) {
-		add(mod, 0, "bad-file-ref", "module.yaml cannot be found: %s", strerror(errno));
+		add(mod, 0, "bad-file-ref", errno == ENOENT || errno == ENOTDIR ? "module.yaml cannot be found: %s"
+		                                                                 : "module.yaml cannot be read: %s",
+		    strerror(errno));
 		goto out;
 	}
 	if (S_ISLNK(st.st_mode) && !inside(root, mpath)) {
-		add(mod, 0, "bad-file-ref", "%s", "module.yaml is a link that leads out of the registry");
+		add(mod, 0, "bad-file-ref", "%s",
+		    dangling(mpath) ? "module.yaml is a link that leads nowhere (a dangling or looping link)"
+		                    : "module.yaml is a link that leads out of the registry");
 		goto out;
 	}
 	if (stat(mpath, &st) < 0) {
@@ -261,9 +278,15 @@ static double parse_time(const char *s)
 	int off_sign = 0, oh = 0, om = 0;
 	char rest[16] = {0};
 	int n = 0;
+	/* sscanf's %d would also take signs and spaces ("2026- 1- 1"): check the shape first */
+	static const char date_shape[] = "dddd-dd-dd", time_shape[] = "dd:dd:dd";
+	for (size_t i = 0; i < sizeof date_shape - 1; i++)
+		if (date_shape[i] == 'd' ? !(s[i] >= '0' && s[i] <= '9') : s[i] != date_shape[i]) return NAN;
 	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) != 3 || n != 10) return NAN;
 	const char *p = s + 10;
 	if (*p == 'T' || *p == 't' || *p == ' ') {
+		for (size_t i = 0; i < sizeof time_shape - 1; i++)
+			if (time_shape[i] == 'd' ? !(p[1 + i] >= '0' && p[1 + i] <= '9') : p[1 + i] != time_shape[i]) return NAN;
 		int k = 0;
 		if (sscanf(p + 1, "%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &k) != 3 || k != 8) return NAN;
 		p += 1 + k;
@@ -274,7 +297,10 @@ static double parse_time(const char *s)
 		if (*p == 'Z' || *p == 'z') p++;
 		else if (*p == '+' || *p == '-') {
 			off_sign = *p == '+' ? 1 : -1;
-			if (sscanf(p + 1, "%2d:%2d", &oh, &om) != 2 || strlen(p) != 6) return NAN;
+			if (strlen(p) != 6 || !(p[1] >= '0' && p[1] <= '9') || !(p[2] >= '0' && p[2] <= '9') || p[3] != ':' ||
+			    !(p[4] >= '0' && p[4] <= '9') || !(p[5] >= '0' && p[5] <= '9') ||
+			    sscanf(p + 1, "%2d:%2d", &oh, &om) != 2)
+				return NAN;
 			p += 6;
 		}
 	}
@@ -545,7 +571,7 @@ int mr_registry_load(mr_registry *reg, const char *root, const char *stats_dir)
 		reg->mods[reg->n++] = mod;
 	}
 	free_names(names, n);
-	qsort(reg->mods, reg->n, sizeof *reg->mods, mod_cmp);
+	if (reg->n > 1) qsort(reg->mods, reg->n, sizeof *reg->mods, mod_cmp);
 	mr_registry_rescan_extras(reg);
 	return 0;
 }

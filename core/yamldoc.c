@@ -3,17 +3,33 @@
  * lets us count expansion and depth while streaming, with an explicit stack. */
 #include "yamldoc.h"
 
+#include "secret.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
 
+/* Aliases multiply text as well as nodes: a 500 KB string aliased 90,000 times is
+ * under the node limit but 45 GB of text for every check that reads it.  So the
+ * expanded text is bounded too, at a size no honest manifest comes near. */
+#define MAX_EXPANDED_TEXT (4 * (size_t)MR_MANIFEST_MAX_BYTES)
+
+/* Every node is allocated as this, so the loader can keep the expanded text size
+ * next to the public fields without widening mr_ynode. */
+typedef struct xnode {
+	mr_ynode nd; /* first member: a mr_ynode * converts back to xnode * */
+	size_t text; /* bytes of scalar text in the expanded subtree */
+} xnode;
+
+#define TEXT_OF(n) (((xnode *)(n))->text)
+
 typedef struct frame {
 	mr_ynode *node;
 	mr_ynode **kids;
 	size_t nkids, cap;
-	char *anchor; /* registered when the node completes */
+	long anchor; /* index in loader.anchors, completed when the node completes; -1 none */
 } frame;
 
 typedef struct anchor_ent {
@@ -30,7 +46,11 @@ typedef struct loader {
 	size_t depth, cap;
 	anchor_ent *anchors;
 	size_t nanchors, acap;
-	bool failed;
+	/* name -> index of its latest definition: open addressing, indices + 1, 0 = empty.
+	 * A list searched from the end made 40,000 aliases cost seconds. */
+	size_t *slots;
+	size_t nslots;
+	size_t naliases;
 } loader;
 
 const char *mr_ykind_name(mr_ykind k)
@@ -104,6 +124,22 @@ mr_ykind mr_yaml_resolve_plain(const char *s, size_t n)
 	return MR_Y_STR;
 }
 
+/* The value of integer text (decimal, 0o octal or 0x hex) as a double: for integers too
+ * big for long long, and for !!float given integer text (strtod knows no 0o). */
+static double int_text_as_double(const char *s, size_t n)
+{
+	if (n > 2 && s[0] == '0' && (s[1] == 'o' || s[1] == 'x')) {
+		double v = 0, base = s[1] == 'o' ? 8 : 16;
+		for (size_t i = 2; i < n; i++) {
+			char c = s[i];
+			int dgt = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c - 'A' + 10;
+			v = v * base + dgt;
+		}
+		return v;
+	}
+	return strtod(s, NULL);
+}
+
 static void set_scalar_value(mr_ynode *nd)
 {
 	const char *s = nd->str;
@@ -118,7 +154,7 @@ static void set_scalar_value(mr_ynode *nd)
 		else v = strtoll(s, NULL, 10);
 		if (errno == ERANGE) { /* too big for an integer: keep it as a number */
 			nd->kind = MR_Y_FLOAT;
-			nd->v.f = strtod(s, NULL);
+			nd->v.f = int_text_as_double(s, n);
 		} else nd->v.i = v;
 		break;
 	}
@@ -126,11 +162,37 @@ static void set_scalar_value(mr_ynode *nd)
 		const char *t = s + ((s[0] == '-' || s[0] == '+') ? 1 : 0);
 		if (t[0] == '.' && (t[1] == 'i' || t[1] == 'I')) nd->v.f = s[0] == '-' ? -INFINITY : INFINITY;
 		else if (s[0] == '.' && (s[1] == 'n' || s[1] == 'N')) nd->v.f = NAN;
-		else nd->v.f = strtod(s, NULL);
+		else nd->v.f = int_text_as_double(s, n);
 		break;
 	}
 	default: break;
 	}
+}
+
+/* Text from the document, fit for a one-line message: control characters escaped,
+ * cut at 80 characters (on a character boundary), and never a credential.  Heap. */
+static char *shown(const char *s, size_t n)
+{
+	mr_buf b = MR_BUF_INIT;
+	if (mr_secret_kind(s, n)) {
+		mr_buf_puts(&b, "(a value that looks like a credential, not shown)");
+		return mr_buf_detach(&b);
+	}
+	size_t i = 0, chars = 0;
+	for (; i < n && chars < 80; chars++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f) {
+			mr_buf_printf(&b, "\\x%02x", ch);
+			i++;
+			continue;
+		}
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
+		mr_buf_add(&b, s + i, k);
+		i += k;
+	}
+	if (i < n) mr_buf_puts(&b, "...");
+	return mr_buf_detach(&b);
 }
 
 static void addf(loader *L, unsigned line, unsigned col, const char *code, const char *fmt, ...)
@@ -148,7 +210,8 @@ static void addf(loader *L, unsigned line, unsigned col, const char *code, const
 
 static mr_ynode *new_node(loader *L, mr_ykind kind, yaml_mark_t m)
 {
-	mr_ynode *nd = mr_arena_alloc(L->doc->arena, sizeof *nd);
+	xnode *x = mr_arena_alloc(L->doc->arena, sizeof *x);
+	mr_ynode *nd = &x->nd;
 	nd->kind = kind;
 	nd->line = (unsigned)m.line + 1;
 	nd->col = (unsigned)m.column + 1;
@@ -157,31 +220,67 @@ static mr_ynode *new_node(loader *L, mr_ykind kind, yaml_mark_t m)
 	return nd;
 }
 
-static void register_anchor(loader *L, const char *name, yaml_mark_t m)
+static size_t name_hash(const char *s)
 {
+	size_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot that holds name, or the empty slot where it belongs. */
+static size_t *anchor_slot(loader *L, const char *name)
+{
+	size_t mask = L->nslots - 1, i = name_hash(name) & mask;
+	while (L->slots[i] && strcmp(L->anchors[L->slots[i] - 1].name, name) != 0) i = (i + 1) & mask;
+	return &L->slots[i];
+}
+
+/* Registers a definition of name; it becomes the one later aliases refer to (YAML
+ * allows redefinition).  Returns its index. */
+static long register_anchor(loader *L, const char *name, yaml_mark_t m)
+{
+	if (2 * (L->nanchors + 1) > L->nslots) { /* keep the table at most half full */
+		size_t ns = L->nslots ? 2 * L->nslots : 64;
+		free(L->slots);
+		L->slots = mr_xcalloc(ns, sizeof *L->slots);
+		L->nslots = ns;
+		for (size_t i = 0; i < L->nanchors; i++) *anchor_slot(L, L->anchors[i].name) = i + 1;
+	}
 	MR_GROW(L->anchors, L->acap, L->nanchors + 1);
 	anchor_ent *a = &L->anchors[L->nanchors++];
 	a->name = mr_xstrdup(name);
 	a->node = NULL;
 	a->line = (unsigned)m.line + 1;
 	a->col = (unsigned)m.column + 1;
+	*anchor_slot(L, name) = L->nanchors;
+	return (long)L->nanchors - 1;
 }
 
 static anchor_ent *find_anchor(loader *L, const char *name)
 {
-	/* the latest definition wins (YAML allows redefinition) */
-	for (size_t i = L->nanchors; i-- > 0;)
-		if (strcmp(L->anchors[i].name, name) == 0) return &L->anchors[i];
-	return NULL;
+	if (!L->nslots) return NULL;
+	size_t i = *anchor_slot(L, name);
+	return i ? &L->anchors[i - 1] : NULL;
 }
 
-static void complete_anchor(loader *L, const char *name, mr_ynode *nd)
+/* A subtree (weight nodes, text bytes) got too big.  Without aliases that is just a
+ * big document (too-large); with them it is what an alias bomb looks like. */
+static int over_limit(loader *L, const mr_ynode *at, size_t weight, size_t text)
 {
-	for (size_t i = L->nanchors; i-- > 0;)
-		if (strcmp(L->anchors[i].name, name) == 0 && !L->anchors[i].node) {
-			L->anchors[i].node = nd;
-			return;
-		}
+	if (weight > MR_YAML_MAX_NODES) {
+		if (L->naliases)
+			addf(L, at->line, at->col, "alias-limit",
+			     "aliases expand the document to more than %d nodes (an alias bomb?)", MR_YAML_MAX_NODES);
+		else
+			addf(L, at->line, at->col, "too-large", "the document has more than %d nodes", MR_YAML_MAX_NODES);
+		return -1;
+	}
+	if (text > MAX_EXPANDED_TEXT) {
+		addf(L, at->line, at->col, "alias-limit", "aliases expand the document to more than %zu bytes of text",
+		     MAX_EXPANDED_TEXT);
+		return -1;
+	}
+	return 0;
 }
 
 /* Attach a finished node to its parent (or make it the root).  Returns -1 on a limit. */
@@ -194,24 +293,15 @@ static int attach(loader *L, mr_ynode *nd)
 	}
 	if (L->depth == 0) {
 		L->doc->root = nd;
-		if (nd->weight > MR_YAML_MAX_NODES) {
-			addf(L, nd->line, nd->col, "alias-limit",
-			     "document expands to more than %d nodes", MR_YAML_MAX_NODES);
-			return -1;
-		}
-		return 0;
+		return over_limit(L, nd, nd->weight, TEXT_OF(nd));
 	}
 	frame *f = &L->stack[L->depth - 1];
 	MR_GROW(f->kids, f->cap, f->nkids + 1);
 	f->kids[f->nkids++] = nd;
 	f->node->weight += nd->weight;
+	TEXT_OF(f->node) += TEXT_OF(nd);
 	if (nd->height + 1 > f->node->height) f->node->height = nd->height + 1;
-	if (f->node->weight > MR_YAML_MAX_NODES) {
-		addf(L, nd->line, nd->col, "alias-limit",
-		     "document expands to more than %d nodes (alias bomb?)", MR_YAML_MAX_NODES);
-		return -1;
-	}
-	return 0;
+	return over_limit(L, nd, f->node->weight, TEXT_OF(f->node));
 }
 
 typedef struct keyref {
@@ -246,17 +336,18 @@ static void finish_mapping(loader *L, mr_ynode *map)
 	}
 	qsort(refs, nr, sizeof *refs, keyref_cmp);
 	bool *drop = NULL;
+	size_t first = 0; /* the first occurrence of the current run of equal keys */
 	for (size_t i = 1; i < nr; i++) {
 		const mr_ynode *a = refs[i - 1].key, *b = refs[i].key;
-		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) continue;
-		/* refs[i-1] is an earlier occurrence of the same key; find the first one */
-		size_t first = i - 1;
-		while (first > 0 && refs[first - 1].key->len == b->len &&
-		       memcmp(refs[first - 1].key->str, b->str, b->len) == 0)
-			first--;
+		if (a->len != b->len || memcmp(a->str, b->str, a->len) != 0) {
+			first = i;
+			continue;
+		}
 		const mr_ynode *fk = refs[first].key;
+		char *k = shown(b->str, b->len);
 		mr_diag *dg = mr_diag_add(L->d, L->file, b->line, b->col, "duplicate-key", L->module,
-		                          "duplicate key '%s'", b->str);
+		                          "duplicate key '%s'", k);
+		free(k);
 		mr_diag_note(dg, L->file, fk->line, fk->col, "first defined here");
 		if (!drop) drop = mr_xcalloc(n, sizeof *drop);
 		drop[refs[i].index] = true;
@@ -275,7 +366,7 @@ static void finish_mapping(loader *L, mr_ynode *map)
 	free(refs);
 }
 
-static int push(loader *L, mr_ynode *nd, const char *anchor)
+static int push(loader *L, mr_ynode *nd, long anchor)
 {
 	if (L->depth >= MR_YAML_MAX_DEPTH) {
 		addf(L, nd->line, nd->col, "too-deep", "document nests deeper than %d levels", MR_YAML_MAX_DEPTH);
@@ -285,7 +376,7 @@ static int push(loader *L, mr_ynode *nd, const char *anchor)
 	frame *f = &L->stack[L->depth++];
 	memset(f, 0, sizeof *f);
 	f->node = nd;
-	f->anchor = anchor ? mr_xstrdup(anchor) : NULL;
+	f->anchor = anchor;
 	return 0;
 }
 
@@ -300,16 +391,45 @@ static int pop(loader *L)
 		finish_mapping(L, nd);
 	} else nd->n = f->nkids;
 	free(f->kids);
-	if (f->anchor) {
-		complete_anchor(L, f->anchor, nd);
-		free(f->anchor);
-	}
+	if (f->anchor >= 0) L->anchors[f->anchor].node = nd;
 	return attach(L, nd);
 }
 
 static const char *tag_name(const yaml_char_t *tag)
 {
 	return tag ? (const char *)tag : NULL;
+}
+
+/* A tag as the author wrote it: libyaml expands !!int to tag:yaml.org,2002:int.  Heap. */
+static char *tag_shown(const char *tag)
+{
+	static const char prefix[] = "tag:yaml.org,2002:";
+	if (strncmp(tag, prefix, sizeof prefix - 1) == 0) {
+		char *rest = shown(tag + sizeof prefix - 1, strlen(tag + sizeof prefix - 1));
+		char *r = mr_xasprintf("!!%s", rest);
+		free(rest);
+		return r;
+	}
+	return shown(tag, strlen(tag));
+}
+
+/* Tags outside the core schema are errors of the manifest, not of its YAML: they are
+ * reported and the node is kept (a scalar as its text), so the rest of the file is
+ * still checked, as with duplicate keys. */
+static void unsupported_tag(loader *L, const mr_ynode *nd, const char *tag)
+{
+	char *t = tag_shown(tag);
+	addf(L, nd->line, nd->col, "bad-value",
+	     "unsupported tag '%s' (a manifest may use only !!str, !!int, !!float, !!bool, !!null, !!seq and !!map)", t);
+	free(t);
+}
+
+static void check_collection_tag(loader *L, const mr_ynode *nd, const yaml_char_t *utag)
+{
+	const char *tag = (const char *)utag;
+	if (!tag || !strcmp(tag, "!")) return;
+	if (!strcmp(tag, nd->kind == MR_Y_SEQ ? YAML_SEQ_TAG : YAML_MAP_TAG)) return;
+	unsupported_tag(L, nd, tag);
 }
 
 static int scalar(loader *L, yaml_event_t *ev)
@@ -328,15 +448,17 @@ static int scalar(loader *L, yaml_event_t *ev)
 		else if (strcmp(tag, YAML_BOOL_TAG) == 0) want = MR_Y_BOOL;
 		else if (strcmp(tag, YAML_NULL_TAG) == 0) want = MR_Y_NULL;
 		else {
-			addf(L, nd->line, nd->col, "bad-value", "unsupported tag '%s'", tag);
-			return -1;
+			unsupported_tag(L, nd, tag);
+			want = MR_Y_STR;
 		}
 		if (want != MR_Y_STR) {
 			mr_ykind got = mr_yaml_resolve_plain(nd->str, n);
 			if (got != want && !(want == MR_Y_FLOAT && got == MR_Y_INT)) {
-				addf(L, nd->line, nd->col, "bad-value", "'%s' is not a valid %s", nd->str,
-				     mr_ykind_name(want));
-				return -1;
+				char *t = shown(nd->str, n), *tg = tag_shown(tag);
+				addf(L, nd->line, nd->col, "bad-value", "'%s' is not a valid %s (tagged %s)", t, mr_ykind_name(want), tg);
+				free(t);
+				free(tg);
+				want = MR_Y_STR;
 			}
 		}
 		nd->kind = want;
@@ -345,11 +467,12 @@ static int scalar(loader *L, yaml_event_t *ev)
 		nd->plain = true;
 	}
 	if (nd->kind == MR_Y_FLOAT && mr_yaml_resolve_plain(nd->str, n) == MR_Y_INT) {
-		nd->v.f = strtod(nd->str, NULL);
+		nd->v.f = int_text_as_double(nd->str, n);
 	} else set_scalar_value(nd);
+	TEXT_OF(nd) = n;
 	if (ev->data.scalar.anchor) {
-		register_anchor(L, (const char *)ev->data.scalar.anchor, ev->start_mark);
-		complete_anchor(L, (const char *)ev->data.scalar.anchor, nd);
+		long a = register_anchor(L, (const char *)ev->data.scalar.anchor, ev->start_mark);
+		L->anchors[a].node = nd;
 	}
 	return attach(L, nd);
 }
@@ -359,14 +482,19 @@ static int alias(loader *L, yaml_event_t *ev)
 	const char *name = (const char *)ev->data.alias.anchor;
 	unsigned line = (unsigned)ev->start_mark.line + 1, col = (unsigned)ev->start_mark.column + 1;
 	anchor_ent *a = find_anchor(L, name);
+	L->naliases++;
 	if (!a) {
-		addf(L, line, col, "yaml-syntax", "found undefined alias '%s'", name);
+		char *t = shown(name, strlen(name));
+		addf(L, line, col, "yaml-syntax", "found undefined alias '%s'", t);
+		free(t);
 		return -1;
 	}
 	if (!a->node) {
+		char *t = shown(name, strlen(name));
 		mr_diag *dg = mr_diag_add(L->d, L->file, line, col, "alias-limit", L->module,
-		                          "alias '*%s' refers to a node that contains it (an alias cycle)", name);
-		mr_diag_note(dg, L->file, a->line, a->col, "anchor '&%s' is defined here", name);
+		                          "alias '*%s' refers to a node that contains it (an alias cycle)", t);
+		mr_diag_note(dg, L->file, a->line, a->col, "anchor '&%s' is defined here", t);
+		free(t);
 		return -1;
 	}
 	return attach(L, a->node);
@@ -383,32 +511,31 @@ static void offset_to_pos(const char *data, size_t len, size_t off, unsigned *li
 	*col = c;
 }
 
-/* Check the bytes before libyaml sees them: it reports bad UTF-8 without a usable position. */
-static int check_encoding(loader *L, const char *data, size_t len)
+/* Check the bytes before libyaml sees them: it reports bad UTF-8 without a usable position.
+ * data has no BOM any more; bom is its length, added back to the offsets shown. */
+static int check_encoding(loader *L, const char *data, size_t len, size_t bom)
 {
-	size_t start = 0;
-	if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) start = 3;
 	const char *nul = memchr(data, '\0', len);
 	if (nul) {
 		unsigned line, col;
 		offset_to_pos(data, len, (size_t)(nul - data), &line, &col);
-		addf(L, line, col, "not-utf8", "file contains a NUL byte at offset %zu", (size_t)(nul - data));
+		addf(L, line, col, "not-utf8", "file contains a NUL byte at offset %zu", (size_t)(nul - data) + bom);
 		return -1;
 	}
-	if (mr_utf8_valid(data + start, len - start)) return 0;
+	if (mr_utf8_valid(data, len)) return 0;
 	/* find the first bad byte */
-	size_t lo = start, hi = len;
+	size_t lo = 0, hi = len;
 	while (lo < hi) { /* smallest prefix end that is invalid */
 		size_t mid = lo + (hi - lo) / 2;
 		/* a prefix may cut a character; widen to a character boundary */
 		size_t end = mid + 1;
 		while (end < len && ((unsigned char)data[end] & 0xC0) == 0x80) end++;
-		if (mr_utf8_valid(data + start, end - start)) lo = mid + 1;
+		if (mr_utf8_valid(data, end)) lo = mid + 1;
 		else hi = mid;
 	}
 	unsigned line, col;
 	offset_to_pos(data, len, lo, &line, &col);
-	addf(L, line, col, "not-utf8", "invalid UTF-8 at byte offset %zu", lo);
+	addf(L, line, col, "not-utf8", "invalid UTF-8 at byte offset %zu", lo + bom);
 	return -1;
 }
 
@@ -433,7 +560,12 @@ int mr_yaml_load(const char *data, size_t len, const char *file, const char *mod
 		     MR_MANIFEST_MAX_BYTES);
 		goto out;
 	}
-	if (check_encoding(&L, data, len) < 0) goto out;
+	/* libyaml skips a BOM but counts it as a column when the encoding is given, which
+	 * puts the first key at column 1 and breaks the block mapping: drop it here */
+	size_t bom = len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+	data += bom;
+	len -= bom;
+	if (check_encoding(&L, data, len, bom) < 0) goto out;
 	if (!yaml_parser_initialize(&parser)) {
 		addf(&L, 0, 0, "yaml-syntax", "cannot initialise the YAML parser");
 		goto out;
@@ -474,9 +606,10 @@ int mr_yaml_load(const char *data, size_t len, const char *file, const char *mod
 		case YAML_MAPPING_START_EVENT: {
 			bool seq = ev.type == YAML_SEQUENCE_START_EVENT;
 			mr_ynode *nd = new_node(&L, seq ? MR_Y_SEQ : MR_Y_MAP, ev.start_mark);
+			check_collection_tag(&L, nd, seq ? ev.data.sequence_start.tag : ev.data.mapping_start.tag);
 			const yaml_char_t *anchor = seq ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor;
-			if (anchor) register_anchor(&L, (const char *)anchor, ev.start_mark);
-			r = push(&L, nd, (const char *)anchor);
+			long a = anchor ? register_anchor(&L, (const char *)anchor, ev.start_mark) : -1;
+			r = push(&L, nd, a);
 			break;
 		}
 		case YAML_SEQUENCE_END_EVENT:
@@ -493,13 +626,11 @@ int mr_yaml_load(const char *data, size_t len, const char *file, const char *mod
 	rc = 0;
 out:
 	if (parser_ok) yaml_parser_delete(&parser);
-	for (size_t i = 0; i < L.depth; i++) {
-		free(L.stack[i].kids);
-		free(L.stack[i].anchor);
-	}
+	for (size_t i = 0; i < L.depth; i++) free(L.stack[i].kids);
 	free(L.stack);
 	for (size_t i = 0; i < L.nanchors; i++) free(L.anchors[i].name);
 	free(L.anchors);
+	free(L.slots);
 	if (rc < 0) doc->root = NULL;
 	return rc;
 }

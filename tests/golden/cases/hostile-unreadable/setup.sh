@@ -1,0 +1,4 @@
+#!/bin/sh
+set -e
+chmod 000 registry/locked/module.yaml
+chmod 000 registry/closed-dir
