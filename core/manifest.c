@@ -582,7 +582,8 @@ static void load_config(ctx *c, const mr_ynode *root);
 static void load_requires(ctx *c, const mr_ynode *root);
 static void load_ai(ctx *c, const mr_ynode *root);
 static void load_health(ctx *c, const mr_ynode *root);
-static void scan_secrets(ctx *c, const mr_ynode *n, mr_buf *path, unsigned depth);
+typedef struct path_frame path_frame;
+static void scan_secrets(ctx *c, const mr_ynode *n, const path_frame *up, unsigned depth);
 
 static const char *const top_keys[] = {"apiVersion", "id", "name", "description", "type", "version", "status",
                                        "owner", "license", "tags", "created", "links", "entities", "api",
@@ -815,7 +816,16 @@ static void load_schema_fields(ctx *c, mr_entity *e)
 		return;
 	}
 	json_error_t jerr;
-	json_t *js = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *js = NULL;
+	const char *kind = mr_secret_kind(data, len);
+	if (kind) {
+		/* the schema's text reaches context.json and the site: it must not carry a credential */
+		diagp(c, e->schema.pos, "leaked-secret",
+		      "schema '%s' holds a value that looks like a credential (%s); secrets never belong in a registry — remove it and rotate it",
+		      shown(c, e->schema.s), kind);
+		goto out;
+	}
+	js = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!js || !json_is_object(js)) {
 		diagp(c, e->schema.pos, "bad-file-ref", "schema '%s' is not a JSON Schema object%s%s", shown(c, e->schema.s),
 		      js ? "" : ": ", js ? "" : shown(c, jerr.text));
@@ -1260,11 +1270,12 @@ const char *mr_reltype_name(mr_reltype t)
 	return rel_types[t];
 }
 
+/* by type name, then target: the order of context.json's relationships list */
 static int rel_cmp(const void *pa, const void *pb)
 {
 	const mr_relation *a = pa, *b = pb;
-	if (a->rtype != b->rtype) return (int)a->rtype - (int)b->rtype;
-	return strcmp(a->target.s, b->target.s);
+	int r = strcmp(a->type.s, b->type.s);
+	return r ? r : strcmp(a->target.s, b->target.s);
 }
 
 static void load_relationships(ctx *c, const mr_ynode *root)
@@ -1607,8 +1618,33 @@ static void load_health(ctx *c, const mr_ynode *root)
 }
 
 /* Every string value in the manifest is checked for credentials; the message names
- * the key, never the value. */
-static void scan_secrets(ctx *c, const mr_ynode *n, mr_buf *path, unsigned depth)
+ * the key, never the value.  The key path is kept as a chain of frames on the stack
+ * and written out only when something is found. */
+typedef struct path_frame {
+	const struct path_frame *up;
+	const char *key; /* NULL: a list item */
+	size_t index;
+} path_frame;
+
+static void path_text(const path_frame *f, mr_buf *out)
+{
+	if (!f) return;
+	path_text(f->up, out);
+	if (f->key) mr_buf_printf(out, "%s%s", out->len ? "." : "", f->key);
+	else mr_buf_printf(out, "[%zu]", f->index);
+}
+
+static const char *path_shown(ctx *c, const path_frame *f)
+{
+	if (!f) return "(document)";
+	mr_buf b = MR_BUF_INIT;
+	path_text(f, &b);
+	const char *r = shown(c, mr_buf_str(&b));
+	mr_buf_release(&b);
+	return r;
+}
+
+static void scan_secrets(ctx *c, const mr_ynode *n, const path_frame *up, unsigned depth)
 {
 	if (depth > MR_YAML_MAX_DEPTH) return;
 	if (is_scalar(n)) {
@@ -1617,25 +1653,29 @@ static void scan_secrets(ctx *c, const mr_ynode *n, mr_buf *path, unsigned depth
 		if (kind)
 			diagn(c, n, "leaked-secret",
 			      "the value of '%s' looks like a credential (%s); secrets never belong in a manifest — remove it and rotate it",
-			      path->len ? shown(c, path->data) : "(document)", kind);
+			      path_shown(c, up), kind);
 		return;
 	}
-	size_t saved = path->len;
+	path_frame f = {up, NULL, 0};
 	if (n->kind == MR_Y_SEQ) {
 		for (size_t i = 0; i < n->n; i++) {
-			mr_buf_printf(path, "[%zu]", i);
-			scan_secrets(c, n->items[i], path, depth + 1);
-			path->len = saved;
-			path->data[saved] = '\0';
+			f.index = i;
+			scan_secrets(c, n->items[i], &f, depth + 1);
 		}
 		return;
 	}
 	for (size_t i = 0; i < n->n; i++) {
 		const char *k = key_str(n, i);
-		mr_buf_printf(path, "%s%s", saved ? "." : "", k ? k : "?");
-		scan_secrets(c, n->items[2 * i + 1], path, depth + 1);
-		path->len = saved;
-		if (path->data) path->data[saved] = '\0';
+		const char *kkind = k ? mr_secret_kind(k, strlen(k)) : NULL;
+		if (kkind) {
+			/* a credential used as a key: name the place, never the key */
+			diagn(c, n->items[2 * i], "leaked-secret",
+			      "a key in '%s' looks like a credential (%s); secrets never belong in a manifest — remove it and rotate it",
+			      path_shown(c, up), kkind);
+			k = "(key withheld)";
+		}
+		f.key = k ? k : "?";
+		scan_secrets(c, n->items[2 * i + 1], &f, depth + 1);
 	}
 }
 
@@ -1680,9 +1720,7 @@ mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_d
 	load_requires(&c, root);
 	load_ai(&c, root);
 	load_health(&c, root);
-	mr_buf path = MR_BUF_INIT;
-	scan_secrets(&c, root, &path, 0);
-	mr_buf_release(&path);
+	scan_secrets(&c, root, NULL, 0);
 	return m;
 }
 

@@ -6,6 +6,9 @@
 #include "sha256.h"
 
 #include <dirent.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -554,6 +557,38 @@ void mr_registry_rescan_extras(mr_registry *reg)
 	free_names(names, n);
 }
 
+/* Loading modules is independent per module (libyaml and jansson keep no global
+ * state we touch), so a cold load uses every CPU: workers take the next name
+ * from a shared counter and fill their own slot. */
+typedef struct load_job {
+	const char *root, *stats_dir;
+	char **names;      /* module directory names */
+	mr_module **out;   /* one slot per name */
+	size_t n;
+	atomic_size_t next;
+} load_job;
+
+static void *load_worker(void *arg)
+{
+	load_job *job = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&job->next, 1);
+		if (i >= job->n) break;
+		job->out[i] = mr_module_load(job->root, job->names[i]);
+		mr_module_load_stats(job->out[i], job->stats_dir);
+	}
+	return NULL;
+}
+
+static size_t worker_count(size_t modules)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t w = cpus > 0 ? (size_t)cpus : 1;
+	if (w > 8) w = 8;
+	if (modules < 64) w = 1; /* not worth a thread */
+	return w;
+}
+
 int mr_registry_load(mr_registry *reg, const char *root, const char *stats_dir)
 {
 	memset(reg, 0, sizeof *reg);
@@ -563,13 +598,26 @@ int mr_registry_load(mr_registry *reg, const char *root, const char *stats_dir)
 	size_t n = 0;
 	char **names = list_dir(root, &n);
 	if (!names) return -1;
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (mr_registry_classify(root, names[i]) != MR_ENTRY_MODULE) continue;
-		mr_module *mod = mr_module_load(root, names[i]);
-		mr_module_load_stats(mod, stats_dir);
-		MR_GROW(reg->mods, reg->cap, reg->n + 1);
-		reg->mods[reg->n++] = mod;
+		char *t = names[k];
+		names[k++] = names[i];
+		names[i] = t;
 	}
+	load_job job = {root, stats_dir, names, mr_xcalloc(k + 1, sizeof(mr_module *)), k, 0};
+	size_t workers = worker_count(k);
+	pthread_t *tids = mr_xcalloc(workers, sizeof *tids);
+	size_t started = 0;
+	json_object_seed(0); /* jansson's hash seed, once, before any thread */
+	for (size_t w = 1; w < workers; w++)
+		if (pthread_create(&tids[started], NULL, load_worker, &job) == 0) started++;
+	load_worker(&job);
+	for (size_t w = 0; w < started; w++) pthread_join(tids[w], NULL);
+	free(tids);
+	reg->mods = job.out;
+	reg->n = k;
+	reg->cap = k + 1;
 	free_names(names, n);
 	if (reg->n > 1) qsort(reg->mods, reg->n, sizeof *reg->mods, mod_cmp);
 	mr_registry_rescan_extras(reg);
