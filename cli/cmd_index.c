@@ -24,13 +24,14 @@ int mr_cmd_index(const mr_opts *o)
 	}
 	mr_analysis an;
 	mr_analyse(&reg, &an);
-	json_t *prev = mr_sync_load_previous(o->out);
+	/* the state reads the previous context.json one entry at a time (last known good) */
+	mr_sync_state *state = mr_sync_state_new(o->out, false);
 	mr_sync_result res;
 	mr_sync_result_init(&res);
 	mr_sync_opts so = {o->out, mr_sync_now(), false, "index"};
 	char *err = NULL;
 	int rc = MR_EXIT_OK;
-	if (mr_sync_write(&reg, &an, prev, &so, &res, &err) < 0) {
+	if (mr_sync_run(state, &reg, &an, &so, &res, &err) < 0) {
 		mr_errorf("%s", err);
 		rc = MR_EXIT_FAILURE;
 	} else {
@@ -52,7 +53,7 @@ int mr_cmd_index(const mr_opts *o)
 	}
 	free(err);
 	mr_sync_result_release(&res);
-	json_decref(prev);
+	mr_sync_state_free(state);
 	mr_analysis_release(&an);
 	mr_registry_release(&reg);
 	return rc;

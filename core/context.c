@@ -70,15 +70,25 @@ void mr_context_diag(mr_jw *w, const mr_diag *dg, const char *prefix)
 	mr_buf_release(&f);
 }
 
-/* all diagnostics of module i, sorted: own, statistics and cross-module */
+/* Shallow copies of d's diagnostics appended to out: the strings stay owned by d, so out is
+ * released with free(out->items) only.  Sorting shallow copies orders them exactly as
+ * sorting deep copies would, without copying every string. */
+static void shallow_add(mr_diags *out, const mr_diags *d)
+{
+	if (!d->len) return;
+	MR_GROW(out->items, out->cap, out->len + d->len);
+	memcpy(out->items + out->len, d->items, d->len * sizeof *d->items);
+	out->len += d->len;
+}
+
+/* all diagnostics of module i, sorted: own, statistics and cross-module (shallow copies) */
 static void module_diags(const mr_context_in *in, size_t i, mr_diags *out)
 {
 	const mr_module *mod = in->reg->mods[i];
 	mr_diags_init(out);
-	for (size_t k = 0; k < mod->diags.len; k++) mr_diags_append_copy(out, &mod->diags.items[k]);
-	for (size_t k = 0; k < mod->stats_diags.len; k++) mr_diags_append_copy(out, &mod->stats_diags.items[k]);
-	if (in->an && i < in->an->n)
-		for (size_t k = 0; k < in->an->info[i].diags.len; k++) mr_diags_append_copy(out, &in->an->info[i].diags.items[k]);
+	shallow_add(out, &mod->diags);
+	shallow_add(out, &mod->stats_diags);
+	if (in->an && i < in->an->n) shallow_add(out, &in->an->info[i].diags);
 	mr_diags_sort(out);
 }
 
@@ -739,7 +749,7 @@ void mr_context_module(mr_jw *w, const mr_context_in *in, size_t i, json_t *prev
 	mr_jw_end(w);
 out:
 	mr_health_report_release(&h);
-	mr_diags_release(&d);
+	free(d.items);
 }
 
 /* ---------------------------------------------------------------- the whole file */
@@ -803,7 +813,7 @@ static char *lower(const char *s)
 	return r;
 }
 
-static void index_tables(mr_jw *w, const mr_context_in *in)
+static void index_value(mr_jw *w, const mr_context_in *in)
 {
 	pairs kw = {0}, ent = {0}, ep = {0}, perm = {0}, ev = {0};
 	for (size_t i = 0; i < in->reg->n; i++) {
@@ -817,7 +827,6 @@ static void index_tables(mr_jw *w, const mr_context_in *in)
 		for (size_t k = 0; k < m->permissions.n; k++) pairs_add(&perm, mr_xstrdup(m->permissions.v[k].s), mod->id);
 		for (size_t k = 0; k < m->npublishes; k++) pairs_add(&ev, mr_xstrdup(m->publishes[k].name.s), mod->id);
 	}
-	mr_jw_key(w, "index");
 	mr_jw_obj(w);
 	pairs_emit(w, "keywords", &kw);
 	pairs_emit(w, "entities", &ent);
@@ -828,7 +837,6 @@ static void index_tables(mr_jw *w, const mr_context_in *in)
 }
 
 typedef struct relrow {
-	const mr_module *src;
 	const mr_relation *rel;
 	signed char sat;
 } relrow;
@@ -836,43 +844,38 @@ typedef struct relrow {
 static int relrow_cmp(const void *pa, const void *pb)
 {
 	const relrow *a = pa, *b = pb;
-	int c = strcmp(a->src->id, b->src->id);
-	if (c) return c;
-	if ((c = strcmp(a->rel->type.s, b->rel->type.s))) return c;
-	return strcmp(a->rel->target.s, b->rel->target.s);
+	int c = strcmp(a->rel->type.s, b->rel->type.s);
+	return c ? c : strcmp(a->rel->target.s, b->rel->target.s);
 }
 
-static void relationship_list(mr_jw *w, const mr_context_in *in)
+/* The relationships declared by module i, by type then target: the file lists them by
+ * source, type and target, and modules are in id order, so the whole list is the
+ * modules' rows one after the other. */
+static void relationship_rows(const mr_context_in *in, size_t i, mr_buf *out)
 {
-	relrow *rows = NULL;
-	size_t n = 0, cap = 0;
-	for (size_t i = 0; i < in->reg->n; i++) {
-		const mr_module *mod = in->reg->mods[i];
-		if (!mod->valid) continue;
-		for (size_t r = 0; r < mod->m->nrelations; r++) {
-			MR_GROW(rows, cap, n + 1);
-			rows[n++] = (relrow){mod, &mod->m->relations[r], sat_of(in, i, r)};
-		}
-	}
+	const mr_module *mod = in->reg->mods[i];
+	if (!mod->valid || !mod->m->nrelations) return;
+	size_t n = mod->m->nrelations;
+	relrow *rows = mr_xcalloc(n, sizeof *rows);
+	for (size_t r = 0; r < n; r++) rows[r] = (relrow){&mod->m->relations[r], sat_of(in, i, r)};
 	if (n > 1) qsort(rows, n, sizeof *rows, relrow_cmp);
-	mr_jw_key(w, "relationships");
-	mr_jw_arr(w);
 	for (size_t k = 0; k < n; k++) {
-		mr_jw_obj(w);
-		mr_jw_kstr(w, "source", rows[k].src->id);
-		mr_jw_kstr(w, "target", rows[k].rel->target.s);
-		mr_jw_kbool(w, "resolved", mr_registry_find(in->reg, rows[k].rel->target.s) != NULL);
-		relation_body(w, rows[k].src, rows[k].rel, rows[k].sat, false);
-		mr_jw_end(w);
+		if (k) mr_buf_puts(out, ",\n    ");
+		mr_jw w;
+		mr_jw_init(&w, out, 2, true);
+		mr_jw_obj(&w);
+		mr_jw_kstr(&w, "source", mod->id);
+		mr_jw_kstr(&w, "target", rows[k].rel->target.s);
+		mr_jw_kbool(&w, "resolved", mr_registry_find(in->reg, rows[k].rel->target.s) != NULL);
+		relation_body(&w, mod, rows[k].rel, rows[k].sat, false);
+		mr_jw_end(&w);
 	}
-	mr_jw_end(w);
 	free(rows);
 }
 
-static void graph(mr_jw *w, const mr_context_in *in)
+static void graph_value(mr_jw *w, const mr_context_in *in)
 {
 	const mr_registry *reg = in->reg;
-	mr_jw_key(w, "graph");
 	mr_jw_obj(w);
 	mr_jw_key(w, "dependencyOrder");
 	mr_jw_arr(w);
@@ -899,61 +902,169 @@ static void graph(mr_jw *w, const mr_context_in *in)
 	mr_jw_end(w);
 }
 
-void mr_context_render(const mr_context_in *in, mr_buf *out)
+/* ---------------------------------------------------------------- pieces and assembly */
+
+void mr_context_module_piece(const mr_context_in *in, size_t i, json_t *prev, mr_buf *text, mr_buf *rows,
+                             mr_context_modinfo *info)
+{
+	mr_jw w;
+	mr_jw_init(&w, text, 2, true);
+	mr_context_module(&w, in, i, prev);
+	if (rows) relationship_rows(in, i, rows);
+	if (info) {
+		const mr_module *mod = in->reg->mods[i];
+		mr_diags d;
+		module_diags(in, i, &d);
+		mr_health_report h;
+		mr_context_health(in, i, &h);
+		info->valid = mod->valid;
+		info->health = h.status;
+		info->errors = mr_diags_count(&d, MR_ERROR);
+		info->warnings = mr_diags_count(&d, MR_WARNING);
+		mr_health_report_release(&h);
+		free(d.items);
+	}
+}
+
+void mr_context_counts_add(mr_context_counts *c, const mr_context_modinfo *mi)
+{
+	c->modules++;
+	if (mi->valid) c->valid++;
+	c->errors += mi->errors;
+	c->warnings += mi->warnings;
+	c->health[mi->health]++;
+}
+
+void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg)
+{
+	c->errors += mr_diags_count(&reg->diags, MR_ERROR);
+	c->warnings += mr_diags_count(&reg->diags, MR_WARNING);
+}
+
+void mr_context_registry_text(const mr_context_counts *c, mr_buf *out)
+{
+	mr_jw w;
+	mr_jw_init(&w, out, 1, true);
+	mr_jw_obj(&w);
+	mr_jw_kint(&w, "modules", (long long)c->modules);
+	mr_jw_kint(&w, "valid", (long long)c->valid);
+	mr_jw_kint(&w, "invalid", (long long)(c->modules - c->valid));
+	mr_jw_kint(&w, "errors", (long long)c->errors);
+	mr_jw_kint(&w, "warnings", (long long)c->warnings);
+	mr_jw_key(&w, "health");
+	mr_jw_obj(&w);
+	for (int k = 0; k < 4; k++) mr_jw_kint(&w, mr_health_name((mr_health)k), (long long)c->health[k]);
+	mr_jw_end(&w);
+	mr_jw_end(&w);
+}
+
+void mr_context_graph_text(const mr_context_in *in, mr_buf *out)
+{
+	mr_jw w;
+	mr_jw_init(&w, out, 1, true);
+	graph_value(&w, in);
+}
+
+void mr_context_index_text(const mr_context_in *in, mr_buf *out)
+{
+	mr_jw w;
+	mr_jw_init(&w, out, 1, true);
+	index_value(&w, in);
+}
+
+void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out)
 {
 	const mr_registry *reg = in->reg;
 	mr_diags all;
 	mr_diags_init(&all);
-	size_t valid = 0, hc[4] = {0};
 	for (size_t i = 0; i < reg->n; i++) {
-		const mr_module *mod = reg->mods[i];
-		if (mod->valid) valid++;
-		for (size_t k = 0; k < mod->diags.len; k++) mr_diags_append_copy(&all, &mod->diags.items[k]);
-		for (size_t k = 0; k < mod->stats_diags.len; k++) mr_diags_append_copy(&all, &mod->stats_diags.items[k]);
-		if (in->an && i < in->an->n)
-			for (size_t k = 0; k < in->an->info[i].diags.len; k++) mr_diags_append_copy(&all, &in->an->info[i].diags.items[k]);
-		mr_health_report h;
-		mr_context_health(in, i, &h);
-		hc[h.status]++;
-		mr_health_report_release(&h);
+		shallow_add(&all, &reg->mods[i]->diags);
+		shallow_add(&all, &reg->mods[i]->stats_diags);
+		if (in->an && i < in->an->n) shallow_add(&all, &in->an->info[i].diags);
 	}
-	for (size_t k = 0; k < reg->diags.len; k++) mr_diags_append_copy(&all, &reg->diags.items[k]);
+	shallow_add(&all, &reg->diags);
 	mr_diags_sort(&all);
-
 	mr_jw w;
-	mr_jw_init(&w, out, 0, true);
-	mr_jw_obj(&w);
-	mr_jw_kstr(&w, "schemaVersion", MR_SCHEMA_VERSION);
-	mr_jw_key(&w, "generator");
-	mr_jw_obj(&w);
-	mr_jw_kstr(&w, "name", "modreg");
-	mr_jw_kstr(&w, "version", MR_VERSION);
-	mr_jw_end(&w);
-	mr_jw_key(&w, "registry");
-	mr_jw_obj(&w);
-	mr_jw_kint(&w, "modules", (long long)reg->n);
-	mr_jw_kint(&w, "valid", (long long)valid);
-	mr_jw_kint(&w, "invalid", (long long)(reg->n - valid));
-	mr_jw_kint(&w, "errors", (long long)mr_diags_count(&all, MR_ERROR));
-	mr_jw_kint(&w, "warnings", (long long)mr_diags_count(&all, MR_WARNING));
-	mr_jw_key(&w, "health");
-	mr_jw_obj(&w);
-	for (int k = 0; k < 4; k++) mr_jw_kint(&w, mr_health_name((mr_health)k), (long long)hc[k]);
-	mr_jw_end(&w);
-	mr_jw_end(&w);
-	mr_jw_key(&w, "modules");
-	mr_jw_arr(&w);
-	for (size_t i = 0; i < reg->n; i++)
-		mr_context_module(&w, in, i, reg->mods[i]->valid ? NULL : mr_context_prev_module(in->previous, reg->mods[i]->id));
-	mr_jw_end(&w);
-	relationship_list(&w, in);
-	graph(&w, in);
-	index_tables(&w, in);
-	mr_jw_key(&w, "diagnostics");
+	mr_jw_init(&w, out, 1, true);
 	mr_jw_arr(&w);
 	for (size_t k = 0; k < all.len; k++) mr_context_diag(&w, &all.items[k], NULL);
 	mr_jw_end(&w);
-	mr_jw_end(&w);
-	mr_buf_putc(out, '\n');
-	mr_diags_release(&all);
+	free(all.items);
+}
+
+#define EMIT_LIT(lit) emit(ctx, lit, sizeof lit - 1)
+
+static void emit_list(const mr_text_ref *v, size_t n, mr_context_emit_fn emit, void *ctx)
+{
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		if (!v[i].n) continue;
+		if (any) EMIT_LIT(",\n    ");
+		else EMIT_LIT("[\n    ");
+		emit(ctx, v[i].p, v[i].n);
+		any = true;
+	}
+	if (any) EMIT_LIT("\n  ]");
+	else EMIT_LIT("[]");
+}
+
+void mr_context_assemble(const mr_context_parts *p, mr_context_emit_fn emit, void *ctx)
+{
+	static const char head[] = "{\n  \"schemaVersion\": \"" MR_SCHEMA_VERSION "\",\n  \"generator\": {\n"
+	                           "    \"name\": \"modreg\",\n    \"version\": \"" MR_VERSION "\"\n  },\n  \"registry\": ";
+	EMIT_LIT(head);
+	emit(ctx, p->registry.p, p->registry.n);
+	EMIT_LIT(",\n  \"modules\": ");
+	emit_list(p->modules, p->n, emit, ctx);
+	EMIT_LIT(",\n  \"relationships\": ");
+	emit_list(p->rows, p->n, emit, ctx);
+	EMIT_LIT(",\n  \"graph\": ");
+	emit(ctx, p->graph.p, p->graph.n);
+	EMIT_LIT(",\n  \"index\": ");
+	emit(ctx, p->index.p, p->index.n);
+	EMIT_LIT(",\n  \"diagnostics\": ");
+	emit(ctx, p->diagnostics.p, p->diagnostics.n);
+	EMIT_LIT("\n}\n");
+}
+
+static void emit_buf(void *ctx, const char *p, size_t n)
+{
+	if (n) mr_buf_add(ctx, p, n);
+}
+
+void mr_context_render(const mr_context_in *in, mr_buf *out)
+{
+	const mr_registry *reg = in->reg;
+	size_t n = reg->n;
+	mr_buf *texts = mr_xcalloc(n + 1, sizeof *texts), *rows = mr_xcalloc(n + 1, sizeof *rows);
+	mr_text_ref *tref = mr_xcalloc(n + 1, sizeof *tref), *rref = mr_xcalloc(n + 1, sizeof *rref);
+	mr_context_counts counts = {0};
+	for (size_t i = 0; i < n; i++) {
+		mr_context_modinfo mi;
+		json_t *prev = reg->mods[i]->valid ? NULL : mr_context_prev_module(in->previous, reg->mods[i]->id);
+		mr_context_module_piece(in, i, prev, &texts[i], &rows[i], &mi);
+		mr_context_counts_add(&counts, &mi);
+		tref[i] = (mr_text_ref){texts[i].data, texts[i].len};
+		rref[i] = (mr_text_ref){rows[i].data, rows[i].len};
+	}
+	mr_context_counts_add_registry(&counts, reg);
+	mr_buf rg = MR_BUF_INIT, gr = MR_BUF_INIT, ix = MR_BUF_INIT, dg = MR_BUF_INIT;
+	mr_context_registry_text(&counts, &rg);
+	mr_context_graph_text(in, &gr);
+	mr_context_index_text(in, &ix);
+	mr_context_diagnostics_text(in, &dg);
+	mr_context_parts parts = {{rg.data, rg.len}, tref, rref, n, {gr.data, gr.len}, {ix.data, ix.len}, {dg.data, dg.len}};
+	mr_context_assemble(&parts, emit_buf, out);
+	for (size_t i = 0; i < n; i++) {
+		mr_buf_release(&texts[i]);
+		mr_buf_release(&rows[i]);
+	}
+	free(texts);
+	free(rows);
+	free(tref);
+	free(rref);
+	mr_buf_release(&rg);
+	mr_buf_release(&gr);
+	mr_buf_release(&ix);
+	mr_buf_release(&dg);
 }

@@ -39,4 +39,55 @@ void mr_health_report_release(mr_health_report *h);
 /* previous module object by id in a previous context (borrowed) or NULL */
 json_t *mr_context_prev_module(json_t *previous, const char *id);
 
+/* ---- context.json from parts ----
+ * The file is assembled from pieces that can be rendered, and kept, one at a time: the
+ * watcher re-renders only the modules a change affects and keeps the others' text.
+ * `modreg index` renders every piece and assembles them the same way, so both write
+ * the same bytes.  Every text below is in the file's layout at its place in the file. */
+
+/* What one module adds to the "registry" counts. */
+typedef struct mr_context_modinfo {
+	bool valid;
+	mr_health health;
+	size_t errors, warnings; /* its own, statistics and cross-module diagnostics */
+} mr_context_modinfo;
+
+/* Module i: its element of "modules" (text: from '{' to '}', appended), its rows of
+ * "relationships" (rows: appended, joined by ",\n    ", nothing when it declares none)
+ * and its counts (info).  prev: its object in the previous context.json, used when the
+ * manifest is invalid (last known good); NULL otherwise.  rows and info may be NULL. */
+void mr_context_module_piece(const mr_context_in *in, size_t i, json_t *prev, mr_buf *text, mr_buf *rows,
+                             mr_context_modinfo *info);
+
+/* The counts of the whole registry: the modules' counts plus the registry's own diagnostics. */
+typedef struct mr_context_counts {
+	size_t modules, valid, errors, warnings, health[4];
+} mr_context_counts;
+void mr_context_counts_add(mr_context_counts *c, const mr_context_modinfo *mi);
+void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg);
+
+/* The values of "registry", "graph", "index" and "diagnostics", appended to out. */
+void mr_context_registry_text(const mr_context_counts *c, mr_buf *out);
+void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
+void mr_context_index_text(const mr_context_in *in, mr_buf *out);
+void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out);
+
+typedef struct mr_text_ref {
+	const char *p;
+	size_t n;
+} mr_text_ref;
+
+typedef struct mr_context_parts {
+	mr_text_ref registry;
+	const mr_text_ref *modules; /* n module texts, registry order */
+	const mr_text_ref *rows;    /* n row groups (may be empty) */
+	size_t n;
+	mr_text_ref graph, index, diagnostics;
+} mr_context_parts;
+
+/* Calls emit for each piece of context.json in order: the parts and the static text
+ * between them (both outlive the call).  Concatenated, the pieces are the file. */
+typedef void (*mr_context_emit_fn)(void *ctx, const char *p, size_t n);
+void mr_context_assemble(const mr_context_parts *parts, mr_context_emit_fn emit, void *ctx);
+
 #endif

@@ -1,12 +1,19 @@
-/* sync.c — write the index outputs of one sync and account for what changed. */
+/* sync.c — write the index outputs of a sync and account for what changed.  A state
+ * keeps the rendered pieces of the last sync, so that the sync after a small change
+ * renders only the modules the change affects and writes only the files that differ. */
 #include "sync.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 void mr_sync_result_init(mr_sync_result *r)
@@ -67,6 +74,7 @@ char *mr_sync_summary(const mr_sync_result *r)
 	                    r->removed, r->unchanged, r->invalid);
 }
 
+
 static void add_change(mr_sync_result *r, const char *id, mr_change_kind k, const char *oldv, const char *newv,
                        const char *sha)
 {
@@ -84,17 +92,257 @@ static const char *jstr(json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
-static const char *prev_sha(json_t *pm)
+/* ---------------------------------------------------------------- accounting */
+
+/* What the previous output said about one module: all the accounting compares. */
+typedef struct prevsum {
+	const char *id, *version, *sha256; /* NULL when absent */
+	bool valid, stale;
+} prevsum;
+
+static prevsum prevsum_of(json_t *pm)
 {
-	return jstr(json_object_get(pm, "source"), "sha256");
+	return (prevsum){jstr(pm, "id"), jstr(pm, "version"), jstr(json_object_get(pm, "source"), "sha256"),
+	                 json_is_true(json_object_get(pm, "valid")), json_is_true(json_object_get(pm, "stale"))};
 }
 
-/* compare with the previous context: added / updated / removed / unchanged / invalid */
-static void account(const mr_registry *reg, json_t *previous, mr_sync_result *res)
+static int prevsum_ptr_cmp(const void *pa, const void *pb)
 {
+	const prevsum *a = *(const prevsum *const *)pa, *b = *(const prevsum *const *)pb;
+	int c = strcmp(a->id, b->id);
+	return c ? c : (a < b ? -1 : a > b); /* the first of duplicate ids wins */
+}
+
+static const prevsum *prevsum_find(const prevsum *const *sorted, size_t n, const char *id)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(sorted[mid]->id, id);
+		if (c < 0) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo < n && !strcmp(sorted[lo]->id, id) ? sorted[lo] : NULL;
+}
+
+/* ---------------------------------------------------------------- the previous context.json
+ * Read one module entry at a time: the accounting needs five fields of each, and only the
+ * modules that are invalid now need their whole entry (last known good).  Parsing the
+ * whole file at once would take about ten times its size in memory. */
+
+typedef struct prevfile {
+	char *text;     /* the file */
+	size_t len;
+	prevsum *sums;  /* per module entry, in file order (strings owned, in strs) */
+	size_t *start, *span; /* each entry's text */
+	size_t n;
+	bool sorted;    /* by id, as modreg writes them: entries are found by bisection */
+	char **strs;
+	size_t nstrs;
+} prevfile;
+
+static size_t skip_ws(const char *p, size_t i, size_t n)
+{
+	while (i < n && (p[i] == ' ' || p[i] == '\n' || p[i] == '\r' || p[i] == '\t')) i++;
+	return i;
+}
+
+/* The end of the JSON value at p[i], or n when it is malformed. */
+static size_t skip_value(const char *p, size_t i, size_t n)
+{
+	i = skip_ws(p, i, n);
+	if (i >= n) return n;
+	if (p[i] != '{' && p[i] != '[' && p[i] != '"') {
+		while (i < n && !strchr(",}] \n\r\t", p[i])) i++;
+		return i;
+	}
+	size_t depth = 0;
+	for (; i < n; i++) {
+		char c = p[i];
+		if (c == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\') i++;
+			if (i >= n) return n;
+			if (!depth) return i + 1;
+		} else if (c == '{' || c == '[') depth++;
+		else if (c == '}' || c == ']') {
+			if (!depth) return n;
+			if (--depth == 0) return i + 1;
+		}
+	}
+	return n;
+}
+
+/* Calls fn for each member of the object at p[i]; false when it is not a well-formed object. */
+typedef void (*member_fn)(void *ctx, const char *key, size_t klen, const char *val, size_t vlen);
+static bool each_member(const char *p, size_t i, size_t n, member_fn fn, void *ctx)
+{
+	i = skip_ws(p, i, n);
+	if (i >= n || p[i] != '{') return false;
+	i = skip_ws(p, i + 1, n);
+	if (i < n && p[i] == '}') return true;
+	for (;;) {
+		if (i >= n || p[i] != '"') return false;
+		size_t ke = skip_value(p, i, n);
+		if (ke >= n) return false;
+		size_t c = skip_ws(p, ke, n);
+		if (c >= n || p[c] != ':') return false;
+		size_t vs = skip_ws(p, c + 1, n), ve = skip_value(p, vs, n);
+		if (ve >= n || ve == vs) return false;
+		fn(ctx, p + i + 1, ke - i - 2, p + vs, ve - vs);
+		i = skip_ws(p, ve, n);
+		if (i < n && p[i] == '}') return true;
+		if (i >= n || p[i] != ',') return false;
+		i = skip_ws(p, i + 1, n);
+	}
+}
+
+static bool key_is(const char *key, size_t klen, const char *want)
+{
+	return strlen(want) == klen && !memcmp(key, want, klen);
+}
+
+/* a JSON string value as a heap string; NULL for anything else */
+static char *string_value(const char *v, size_t n)
+{
+	if (!n || v[0] != '"') return NULL;
+	json_t *j = json_loadb(v, n, JSON_DECODE_ANY, NULL);
+	char *s = json_is_string(j) ? mr_xstrdup(json_string_value(j)) : NULL;
+	json_decref(j);
+	return s;
+}
+
+typedef struct entry_scan {
+	prevfile *pf;
+	prevsum sum;
+} entry_scan;
+
+static const char *keep_str(prevfile *pf, char *s)
+{
+	if (!s) return NULL;
+	pf->strs = mr_xreallocarray(pf->strs, pf->nstrs + 1, sizeof *pf->strs);
+	pf->strs[pf->nstrs++] = s;
+	return s;
+}
+
+static void source_member(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	entry_scan *es = ctx;
+	if (key_is(key, klen, "sha256")) es->sum.sha256 = keep_str(es->pf, string_value(val, vlen));
+}
+
+static void entry_member(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	entry_scan *es = ctx;
+	if (key_is(key, klen, "id")) es->sum.id = keep_str(es->pf, string_value(val, vlen));
+	else if (key_is(key, klen, "version")) es->sum.version = keep_str(es->pf, string_value(val, vlen));
+	else if (key_is(key, klen, "valid")) es->sum.valid = vlen == 4 && !memcmp(val, "true", 4);
+	else if (key_is(key, klen, "stale")) es->sum.stale = vlen == 4 && !memcmp(val, "true", 4);
+	else if (key_is(key, klen, "source")) {
+		es->sum.sha256 = NULL;
+		each_member(val, 0, vlen, source_member, es);
+	}
+}
+
+typedef struct top_scan {
+	const char *modules; /* the value of the last "modules" member */
+	size_t mlen;
+} top_scan;
+
+static void top_member(void *ctx, const char *key, size_t klen, const char *val, size_t vlen)
+{
+	top_scan *ts = ctx;
+	if (key_is(key, klen, "modules")) ts->modules = val, ts->mlen = vlen;
+}
+
+static void prevfile_free(prevfile *pf)
+{
+	if (!pf) return;
+	for (size_t i = 0; i < pf->nstrs; i++) free(pf->strs[i]);
+	free(pf->strs);
+	free(pf->sums);
+	free(pf->start);
+	free(pf->span);
+	free(pf->text);
+	free(pf);
+}
+
+/* <out>/context.json summarised; NULL when absent or not a JSON object. */
+static prevfile *prevfile_read(const char *out_dir)
+{
+	char *path = mr_path_join(out_dir, "context.json");
+	prevfile *pf = mr_xcalloc(1, sizeof *pf);
+	int r = mr_read_file(path, (size_t)1 << 34, &pf->text, &pf->len);
+	free(path);
+	top_scan ts = {NULL, 0};
+	if (r < 0 || !each_member(pf->text, 0, pf->len, top_member, &ts) ||
+	    skip_ws(pf->text, skip_value(pf->text, 0, pf->len), pf->len) != pf->len) {
+		prevfile_free(pf);
+		return NULL;
+	}
+	pf->sorted = true;
+	if (!ts.modules || ts.modules[0] != '[') return pf;
+	size_t cap = 0, i = 1, n = ts.mlen;
+	const char *a = ts.modules;
+	i = skip_ws(a, i, n);
+	while (i < n && a[i] != ']') {
+		size_t e = skip_value(a, i, n);
+		if (e >= n) break;
+		MR_GROW(pf->sums, cap, pf->n + 1);
+		pf->start = mr_xreallocarray(pf->start, cap, sizeof *pf->start);
+		pf->span = mr_xreallocarray(pf->span, cap, sizeof *pf->span);
+		entry_scan es = {pf, {NULL, NULL, NULL, false, false}};
+		each_member(a, i, e, entry_member, &es);
+		pf->sums[pf->n] = es.sum;
+		if (!es.sum.id || (pf->n && (!pf->sums[pf->n - 1].id || strcmp(pf->sums[pf->n - 1].id, es.sum.id) >= 0)))
+			pf->sorted = false;
+		pf->start[pf->n] = (size_t)(a + i - pf->text);
+		pf->span[pf->n] = e - i;
+		pf->n++;
+		i = skip_ws(a, e, n);
+		if (i < n && a[i] == ',') i = skip_ws(a, i + 1, n);
+	}
+	return pf;
+}
+
+/* The previous entry of module id, parsed (the caller decrefs), or NULL. */
+static json_t *prevfile_entry(const prevfile *pf, const char *id)
+{
+	if (!pf) return NULL;
+	size_t k = pf->n;
+	if (pf->sorted) {
+		size_t lo = 0, hi = pf->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(pf->sums[mid].id, id) < 0) lo = mid + 1;
+			else hi = mid;
+		}
+		if (lo < pf->n && !strcmp(pf->sums[lo].id, id)) k = lo;
+	} else
+		for (k = 0; k < pf->n; k++)
+			if (pf->sums[k].id && !strcmp(pf->sums[k].id, id)) break;
+	if (k == pf->n) return NULL;
+	json_t *m = json_loadb(pf->text + pf->start[k], pf->span[k], 0, NULL);
+	if (json_is_object(m)) return m;
+	json_decref(m);
+	return NULL;
+}
+
+/* compare with the previous output: added / updated / removed / unchanged / invalid */
+static void account(const mr_registry *reg, const prevsum *prev, size_t nprev, mr_sync_result *res)
+{
+	const prevsum **sorted = mr_xcalloc(nprev + 1, sizeof *sorted);
+	size_t ns = 0;
+	bool in_order = true; /* the usual case: sort only a hand-edited file */
+	for (size_t k = 0; k < nprev; k++)
+		if (prev[k].id) {
+			if (ns && strcmp(sorted[ns - 1]->id, prev[k].id) >= 0) in_order = false;
+			sorted[ns++] = &prev[k];
+		}
+	if (ns > 1 && !in_order) qsort(sorted, ns, sizeof *sorted, prevsum_ptr_cmp);
 	for (size_t i = 0; i < reg->n; i++) {
 		const mr_module *mod = reg->mods[i];
-		json_t *pm = mr_context_prev_module(previous, mod->id);
+		const prevsum *pm = prevsum_find(sorted, ns, mod->id);
 		const char *newv = mod->valid ? mod->m->version.s : NULL;
 		if (!mod->valid) res->invalid++;
 		if (!pm) {
@@ -102,45 +350,40 @@ static void account(const mr_registry *reg, json_t *previous, mr_sync_result *re
 			add_change(res, mod->id, mod->valid ? MR_CHANGE_ADDED : MR_CHANGE_INVALID, NULL, newv, mod->sha256);
 			continue;
 		}
-		const char *psha = prev_sha(pm);
-		bool was_valid = json_is_true(json_object_get(pm, "valid"));
-		bool was_stale = json_is_true(json_object_get(pm, "stale"));
 		/* a stale entry's source is its last valid version: compare validity too */
-		bool same = psha && !strcmp(psha, mod->sha256) && was_valid == mod->valid;
-		if (!psha && !was_valid && !mod->valid && !was_stale) same = false;
+		bool same = pm->sha256 && !strcmp(pm->sha256, mod->sha256) && pm->valid == mod->valid;
+		if (!pm->sha256 && !pm->valid && !mod->valid && !pm->stale) same = false;
 		if (same) {
 			res->unchanged++;
 			continue;
 		}
 		res->updated++;
-		const char *oldv = jstr(pm, "version");
+		const char *oldv = pm->version;
 		add_change(res, mod->id, mod->valid ? MR_CHANGE_UPDATED : MR_CHANGE_INVALID, oldv, newv, mod->sha256);
-		if (mod->valid && was_valid && oldv && newv && !strcmp(oldv, newv))
+		if (mod->valid && pm->valid && oldv && newv && !strcmp(oldv, newv))
 			mr_diag_add(&res->events, mod->file, mod->m->version.pos.line, mod->m->version.pos.col, "version-not-bumped",
 			            mod->id, "%s changed but its version is still %s", mod->id, newv);
 	}
-	json_t *mods = json_object_get(previous, "modules");
-	size_t k;
-	json_t *pm;
-	json_array_foreach(mods, k, pm)
-	{
-		const char *id = jstr(pm, "id");
-		if (!id || mr_registry_find(reg, id)) continue;
+	for (size_t k = 0; k < nprev; k++) {
+		if (!prev[k].id || mr_registry_find(reg, prev[k].id)) continue;
 		res->removed++;
-		add_change(res, id, MR_CHANGE_REMOVED, jstr(pm, "version"), NULL, NULL);
+		add_change(res, prev[k].id, MR_CHANGE_REMOVED, prev[k].version, NULL, NULL);
 	}
 	for (size_t i = 0; i < reg->n; i++)
 		if (reg->mods[i]->valid && !reg->mods[i]->m->ai_purpose.s) {
 			res->no_ai = mr_xreallocarray(res->no_ai, res->nno_ai + 1, sizeof *res->no_ai);
 			res->no_ai[res->nno_ai++] = mr_xstrdup(reg->mods[i]->id);
 		}
+	free(sorted);
 }
 
-static int write_out(const char *dir, const char *name, const mr_buf *b, mr_sync_result *res, char **err)
+/* ---------------------------------------------------------------- the api/ai files */
+
+static int write_out(const char *dir, const char *name, const char *data, size_t len, mr_sync_result *res, char **err)
 {
 	char *path = mr_path_join(dir, name);
 	bool changed = false;
-	int rc = mr_write_file_atomic(path, mr_buf_str(b), b->len, &changed);
+	int rc = mr_write_file_atomic(path, data, len, &changed);
 	if (rc < 0) *err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
 	else if (changed) res->files_written++;
 	free(path);
@@ -168,6 +411,100 @@ static void emit_sub(json_t *mod, const char *key, mr_buf *out)
 	mr_buf_putc(out, '\n');
 }
 
+/* The module's entries in api/ai/modules.json and api/ai/health.json (heap), as
+ * elements of their "modules" arrays. */
+static char *list_entry(json_t *m)
+{
+	mr_buf b = MR_BUF_INIT;
+	mr_jw w;
+	mr_jw_init(&w, &b, 2, true);
+	mr_jw_obj(&w);
+	const char *keys[] = {"id", "name", "description", "type", "version", "status", "valid", "stale"};
+	for (int k = 0; k < 8; k++) {
+		json_t *v = json_object_get(m, keys[k]);
+		mr_jw_key(&w, keys[k]);
+		if (v) mr_jw_json(&w, v);
+		else mr_jw_null(&w);
+	}
+	mr_jw_kstr(&w, "health", jstr(json_object_get(m, "health"), "status"));
+	char *url = mr_xasprintf("modules/%s.json", jstr(m, "id"));
+	mr_jw_kstr(&w, "url", url);
+	free(url);
+	mr_jw_end(&w);
+	return mr_buf_detach(&b);
+}
+
+static char *health_entry(json_t *m)
+{
+	mr_buf b = MR_BUF_INIT;
+	mr_jw w;
+	mr_jw_init(&w, &b, 2, true);
+	mr_jw_obj(&w);
+	mr_jw_kstr(&w, "id", jstr(m, "id"));
+	json_t *h = json_object_get(m, "health");
+	mr_jw_kstr(&w, "status", h ? jstr(h, "status") : "error");
+	mr_jw_key(&w, "reasons");
+	json_t *r = json_object_get(h, "reasons");
+	if (r) mr_jw_json(&w, r);
+	else {
+		mr_jw_arr(&w);
+		mr_jw_str(&w, "The manifest has never been valid.");
+		mr_jw_end(&w);
+	}
+	mr_jw_end(&w);
+	return mr_buf_detach(&b);
+}
+
+/* api/ai/modules/<id>.json and api/ai/modules/<id>/{capabilities,relationships,statistics}.json */
+static int write_module_api(const char *moddir, json_t *m, mr_buf *b, mr_sync_result *res, char **err)
+{
+	const char *id = jstr(m, "id");
+	if (!id) return 0;
+	mr_jw w;
+	mr_buf_reset(b);
+	mr_jw_init(&w, b, 0, true);
+	mr_jw_json(&w, m);
+	mr_buf_putc(b, '\n');
+	char *name = mr_xasprintf("%s.json", id);
+	int r = write_out(moddir, name, b->data, b->len, res, err);
+	free(name);
+	if (r < 0) return -1;
+	char *sub = mr_path_join(moddir, id);
+	if (mr_mkdirs(sub, 0755) < 0) {
+		*err = mr_xasprintf("cannot create %s: %s", sub, strerror(errno));
+		free(sub);
+		return -1;
+	}
+	const char *parts[] = {"capabilities", "relationships", "statistics"};
+	for (int k = 0; k < 3 && r == 0; k++) {
+		emit_sub(m, parts[k], b);
+		char *pn = mr_xasprintf("%s.json", parts[k]);
+		r = write_out(sub, pn, b->data, b->len, res, err);
+		free(pn);
+	}
+	free(sub);
+	return r;
+}
+
+static const char *const api_parts[] = {"capabilities.json", "relationships.json", "statistics.json"};
+
+static void remove_module_api(const char *moddir, const char *id)
+{
+	char *name = mr_xasprintf("%s.json", id);
+	char *p = mr_path_join(moddir, name);
+	unlink(p);
+	free(p);
+	free(name);
+	char *sub = mr_path_join(moddir, id);
+	for (int k = 0; k < 3; k++) {
+		char *q = mr_path_join(sub, api_parts[k]);
+		unlink(q);
+		free(q);
+	}
+	rmdir(sub);
+	free(sub);
+}
+
 /* remove api/ai/modules/<id>.json and <id>/ of modules that are gone */
 static void prune_api(const char *moddir, const mr_registry *reg)
 {
@@ -183,9 +520,8 @@ static void prune_api(const char *moddir, const mr_registry *reg)
 			char *p = mr_path_join(moddir, e->d_name);
 			if (file) unlink(p);
 			else {
-				const char *subs[] = {"capabilities.json", "relationships.json", "statistics.json"};
 				for (int k = 0; k < 3; k++) {
-					char *q = mr_path_join(p, subs[k]);
+					char *q = mr_path_join(p, api_parts[k]);
 					unlink(q);
 					free(q);
 				}
@@ -198,108 +534,721 @@ static void prune_api(const char *moddir, const mr_registry *reg)
 	closedir(d);
 }
 
-static int write_api(const mr_registry *reg, json_t *ctx, const char *out_dir, mr_sync_result *res, char **err)
+/* A list file: {["schemaVersion": ...,] "modules": [entries]} */
+static void list_file(mr_buf *b, bool with_schema, char *const *entries, size_t n)
 {
-	char *apidir = mr_path_join(out_dir, "api/ai");
-	char *moddir = mr_path_join(out_dir, "api/ai/modules");
-	int rc = -1;
+	mr_buf_reset(b);
+	mr_buf_puts(b, with_schema ? "{\n  \"schemaVersion\": \"" MR_SCHEMA_VERSION "\",\n  \"modules\": " : "{\n  \"modules\": ");
+	if (!n) mr_buf_puts(b, "[]");
+	for (size_t i = 0; i < n; i++) {
+		mr_buf_puts(b, i ? ",\n    " : "[\n    ");
+		mr_buf_puts(b, entries[i]);
+	}
+	if (n) mr_buf_puts(b, "\n  ]");
+	mr_buf_puts(b, "\n}\n");
+}
+
+/* Temporary files of writers that were killed (name.tmp.PID with PID gone), in dir and,
+ * with subdirs, in its subdirectories. */
+static void remove_stale_temps(const char *dir, bool subdirs)
+{
+	DIR *d = opendir(dir);
+	if (!d) return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (subdirs && e->d_type == DT_DIR && e->d_name[0] != '.') {
+			char *sub = mr_path_join(dir, e->d_name);
+			remove_stale_temps(sub, false);
+			free(sub);
+			continue;
+		}
+		const char *t = strstr(e->d_name, ".tmp.");
+		if (!t || e->d_name[0] == '.') continue;
+		char *end;
+		long pid = strtol(t + 5, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid()) continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+		char *p = mr_path_join(dir, e->d_name);
+		unlink(p);
+		free(p);
+	}
+	closedir(d);
+}
+
+/* ---------------------------------------------------------------- context.json from pieces */
+
+typedef struct segs {
+	struct iovec *v;
+	size_t n, cap, total;
+} segs;
+
+static void seg_emit(void *ctx, const char *p, size_t n)
+{
+	segs *s = ctx;
+	if (!n) return;
+	MR_GROW(s->v, s->cap, s->n + 1);
+	s->v[s->n++] = (struct iovec){(void *)p, n};
+	s->total += n;
+}
+
+/* Does the file at path hold exactly the bytes of the segments? */
+static bool segs_same_as_file(const char *path, const segs *sg)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) return false;
+	struct stat st;
+	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == sg->total;
+	size_t k = 0, off = 0;
+	char *buf = same ? mr_xmalloc(1 << 20) : NULL;
+	while (same) {
+		ssize_t r = read(fd, buf, 1 << 20);
+		if (r < 0 && errno == EINTR) continue;
+		if (r <= 0) {
+			same = r == 0 && k == sg->n;
+			break;
+		}
+		for (ssize_t pos = 0; pos < r && same;) {
+			if (k == sg->n) {
+				same = false;
+				break;
+			}
+			size_t take = sg->v[k].iov_len - off;
+			if (take > (size_t)(r - pos)) take = (size_t)(r - pos);
+			same = memcmp((char *)sg->v[k].iov_base + off, buf + pos, take) == 0;
+			pos += (ssize_t)take;
+			off += take;
+			if (off == sg->v[k].iov_len) k++, off = 0;
+		}
+	}
+	free(buf);
+	close(fd);
+	return same;
+}
+
+static void *unlink_thread(void *arg)
+{
+	unlink(arg);
+	free(arg);
+	return NULL;
+}
+
+/* Unlink path (heap, taken) in a thread of its own, or here when none can be started. */
+static void unlink_later(char *path)
+{
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, unlink_thread, path) != 0) unlink_thread(path);
+	pthread_attr_destroy(&at);
+}
+
+/* Write the segments to path.tmp.PID, then rename it over path: a reader (and a kill -9
+ * at any moment) sees the old file or the new one, never a part. */
+static int write_segs_atomic(const char *path, const segs *sg)
+{
+	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) goto err;
+	for (size_t k = 0; k < sg->n;) {
+		size_t cnt = sg->n - k < IOV_MAX ? sg->n - k : IOV_MAX;
+		ssize_t w = writev(fd, sg->v + k, (int)cnt);
+		if (w < 0) {
+			if (errno == EINTR) continue;
+			goto err;
+		}
+		/* skip what was written; a partial write leaves the rest of one segment */
+		while (w > 0 && k < sg->n) {
+			if ((size_t)w >= sg->v[k].iov_len) {
+				w -= (ssize_t)sg->v[k].iov_len;
+				k++;
+			} else {
+				sg->v[k].iov_base = (char *)sg->v[k].iov_base + w;
+				sg->v[k].iov_len -= (size_t)w;
+				w = 0;
+			}
+		}
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		goto err;
+	}
+	fd = -1;
+	/* Replacing a large file frees its blocks inside rename(), which then takes as long as
+	 * writing it did.  Keep the old file linked under another name across the rename and
+	 * let it go afterwards, off the path between a save and the new file. */
+	static unsigned serial;
+	old = mr_xasprintf("%s.old%u.tmp.%ld", path, serial++, (long)getpid());
+	bool kept = sg->total > ((size_t)8 << 20) && link(path, old) == 0;
+	if (rename(tmp, path) < 0) {
+		if (kept) unlink(old);
+		goto err;
+	}
+	if (kept) unlink_later(old);
+	else free(old);
+	free(tmp);
+	return 0;
+err: {
+	int saved = errno;
+	if (fd >= 0) close(fd);
+	unlink(tmp);
+	free(tmp);
+	free(old);
+	errno = saved;
+	return -1;
+}
+}
+
+/* ---------------------------------------------------------------- the state */
+
+/* What the last sync wrote about one module. */
+typedef struct smod {
+	char *id;
+	char *text;             /* its element of "modules" (NULL until rendered) */
+	size_t text_len;
+	char *rows;             /* its rows of "relationships" */
+	size_t rows_len;
+	char *list_entry;       /* its entry in api/ai/modules.json */
+	char *health_entry;     /* its entry in api/ai/health.json */
+	mr_context_modinfo info;
+	char *digest;           /* the cross-module facts its entry was rendered with */
+	char *health_key;       /* its health, when that depends on the clock; else NULL */
+	char *version, *sha256; /* from its entry (sha256: of its last valid manifest) */
+	bool valid, stale;
+	char *seen_sha;         /* the manifest the last sync saw, and whether it was valid: */
+	bool seen_valid;        /* what the next sync's accounting compares with */
+	bool touched;           /* reloaded since the last sync */
+	json_t *json;           /* its parsed entry (keep_json) */
+	json_t *rows_json;      /* its parsed rows, an array (keep_json) */
+} smod;
+
+struct mr_sync_state {
+	char *out_dir;
+	bool keep_json;
+	bool primed;            /* mods and the texts below are what the last sync wrote */
+	bool full;              /* render everything and compare with the disk */
+	bool analysis_changed, extras_changed;
+	smod **mods;            /* sorted by id */
+	size_t n;
+	mr_buf registry, graph, index, diags;
+	char **changed;         /* ids whose entry changed in the last sync */
+	size_t nchanged, capchanged;
+	time_t last_now;
+	json_t *previous;       /* previous context.json given by the caller (borrowed), or NULL */
+	prevfile *pf;           /* or read from out_dir, until the first sync */
+	bool previous_borrowed, previous_loaded;
+	json_t *json;           /* the last sync's document (keep_json) */
+	json_t *jregistry, *jgraph, *jindex, *jdiags; /* its sections, parsed when they change */
+	mr_buf scratch_text, scratch_rows, scratch_file;
+};
+
+static void smod_free(smod *m)
+{
+	if (!m) return;
+	free(m->id);
+	free(m->text);
+	free(m->rows);
+	free(m->list_entry);
+	free(m->health_entry);
+	free(m->digest);
+	free(m->health_key);
+	free(m->version);
+	free(m->sha256);
+	free(m->seen_sha);
+	json_decref(m->json);
+	json_decref(m->rows_json);
+	free(m);
+}
+
+mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
+{
+	mr_sync_state *s = mr_xcalloc(1, sizeof *s);
+	s->out_dir = mr_xstrdup(out_dir);
+	s->keep_json = keep_json;
+	return s;
+}
+
+static void clear_changed(mr_sync_state *s)
+{
+	for (size_t i = 0; i < s->nchanged; i++) free(s->changed[i]);
+	s->nchanged = 0;
+}
+
+void mr_sync_state_free(mr_sync_state *s)
+{
+	if (!s) return;
+	for (size_t i = 0; i < s->n; i++) smod_free(s->mods[i]);
+	free(s->mods);
+	clear_changed(s);
+	free(s->changed);
+	mr_buf_release(&s->registry);
+	mr_buf_release(&s->graph);
+	mr_buf_release(&s->index);
+	mr_buf_release(&s->diags);
+	mr_buf_release(&s->scratch_text);
+	mr_buf_release(&s->scratch_rows);
+	mr_buf_release(&s->scratch_file);
+	if (!s->previous_borrowed) json_decref(s->previous);
+	prevfile_free(s->pf);
+	json_decref(s->json);
+	json_decref(s->jregistry);
+	json_decref(s->jgraph);
+	json_decref(s->jindex);
+	json_decref(s->jdiags);
+	free(s->out_dir);
+	free(s);
+}
+
+static long find_smod(const mr_sync_state *s, const char *id)
+{
+	size_t lo = 0, hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(s->mods[mid]->id, id);
+		if (c == 0) return (long)mid;
+		if (c < 0) lo = mid + 1;
+		else hi = mid;
+	}
+	return -1;
+}
+
+void mr_sync_state_touch(mr_sync_state *s, const char *id)
+{
+	long k = find_smod(s, id);
+	if (k >= 0) s->mods[k]->touched = true;
+}
+
+void mr_sync_state_analysis_changed(mr_sync_state *s)
+{
+	s->analysis_changed = true;
+}
+
+void mr_sync_state_extras_changed(mr_sync_state *s)
+{
+	s->extras_changed = true;
+}
+
+void mr_sync_state_reset(mr_sync_state *s)
+{
+	s->full = true;
+}
+
+const char *const *mr_sync_state_changed(const mr_sync_state *s, size_t *n)
+{
+	*n = s->nchanged;
+	return (const char *const *)s->changed;
+}
+
+json_t *mr_sync_state_json(mr_sync_state *s)
+{
+	return s->json;
+}
+
+static void note_changed(mr_sync_state *s, const char *id)
+{
+	MR_GROW(s->changed, s->capchanged, s->nchanged + 1);
+	s->changed[s->nchanged++] = mr_xstrdup(id);
+}
+
+/* The cross-module facts module i's entry shows, as text: resolved targets and satisfied
+ * ranges of its relationships, the relationships pointing at it (by their source's manifest
+ * and satisfied flag), its cross-module diagnostics.  Equal text, equal entry. */
+static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
+{
+	const mr_registry *reg = in->reg;
+	const mr_module *mod = reg->mods[i];
+	mr_buf_reset(b);
+	const mr_modinfo *info = in->an && i < in->an->n ? &in->an->info[i] : NULL;
+	if (mod->m)
+		for (size_t r = 0; r < mod->m->nrelations; r++)
+			mr_buf_printf(b, "r%d%d", mr_registry_find(reg, mod->m->relations[r].target.s) != NULL,
+			              info && info->satisfied ? info->satisfied[r] : -1);
+	if (!info) return;
+	for (size_t k = 0; k < info->nincoming; k++) {
+		const mr_relref *ref = &info->incoming[k];
+		const mr_module *src = reg->mods[ref->module];
+		const mr_modinfo *si = &in->an->info[ref->module];
+		mr_buf_printf(b, "\ni%s %zu %s %d %d", src->id, ref->rel, src->sha256, src->valid,
+		              si->satisfied ? si->satisfied[ref->rel] : -1);
+	}
+	mr_buf_printf(b, "\ne%zu", info->cross_errors);
+	for (size_t k = 0; k < info->diags.len; k++) {
+		const mr_diag *dg = &info->diags.items[k];
+		mr_buf_printf(b, "\nd%s:%u:%u %s %d %s", dg->file, dg->line, dg->col, dg->code, dg->external, dg->message);
+		for (size_t q = 0; q < dg->nnotes; q++)
+			mr_buf_printf(b, "\nn%s:%u:%u %s", dg->notes[q].file, dg->notes[q].line, dg->notes[q].col,
+			              dg->notes[q].message);
+	}
+}
+
+/* Health that depends on the clock (statistics with a collection time), as text; NULL otherwise. */
+static char *health_key(const mr_context_in *in, size_t i)
+{
+	const mr_module *mod = in->reg->mods[i];
+	if (!mod->stats.json || isnan(mod->stats.collected_at)) return NULL;
+	mr_health_report h;
+	mr_context_health(in, i, &h);
 	mr_buf b = MR_BUF_INIT;
+	mr_buf_printf(&b, "%d", (int)h.status);
+	for (size_t k = 0; k < h.n; k++) mr_buf_printf(&b, "\n%s", h.reasons[k]);
+	mr_health_report_release(&h);
+	return mr_buf_detach(&b);
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && !strcmp(a, b));
+}
+
+static bool text_eq(const char *a, size_t an, const char *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? mr_xstrdup(s) : NULL;
+}
+
+/* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
+static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, smod *sm, bool fresh, const char *moddir,
+                         bool *rows_changed, mr_sync_result *res, char **err)
+{
+	const mr_module *mod = in->reg->mods[i];
+	json_t *prev = NULL;
+	bool own_prev = false;
+	if (!mod->valid) {
+		/* last known good: the entry as the last sync wrote it */
+		if (fresh && s->previous) prev = mr_context_prev_module(s->previous, mod->id);
+		else if (fresh) {
+			prev = prevfile_entry(s->pf, mod->id);
+			own_prev = true;
+		} else if (sm->text) {
+			prev = json_loadb(sm->text, sm->text_len, 0, NULL);
+			own_prev = true;
+		}
+	}
+	mr_buf *tb = &s->scratch_text, *rb = &s->scratch_rows;
+	mr_buf_reset(tb);
+	mr_buf_reset(rb);
+	mr_context_module_piece(in, i, prev, tb, rb, &sm->info);
+	if (own_prev) json_decref(prev);
+	res->rendered++;
+	if (!text_eq(sm->rows, sm->rows_len, rb->data, rb->len)) {
+		free(sm->rows);
+		sm->rows = mr_xstrndup(rb->len ? rb->data : "", rb->len);
+		sm->rows_len = rb->len;
+		*rows_changed = true;
+		if (s->keep_json) {
+			json_decref(sm->rows_json);
+			mr_buf_reset(&s->scratch_file);
+			mr_buf_putc(&s->scratch_file, '[');
+			mr_buf_add(&s->scratch_file, sm->rows, sm->rows_len);
+			mr_buf_putc(&s->scratch_file, ']');
+			sm->rows_json = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
+		}
+	}
+	bool changed = !text_eq(sm->text, sm->text_len, tb->data, tb->len);
+	if (!changed && !s->full && !fresh) return 0;
+	if (changed) {
+		free(sm->text);
+		sm->text = mr_xstrndup(tb->data, tb->len);
+		sm->text_len = tb->len;
+	}
+	json_error_t je;
+	json_t *m = json_loadb(sm->text, sm->text_len, 0, &je);
+	if (!m) {
+		*err = mr_xasprintf("internal error: the entry of %s does not parse: %s", mod->id, je.text);
+		return -1;
+	}
+	prevsum ps = prevsum_of(m);
+	free(sm->version);
+	free(sm->sha256);
+	sm->version = dup_or_null(ps.version);
+	sm->sha256 = dup_or_null(ps.sha256);
+	sm->valid = ps.valid;
+	sm->stale = ps.stale;
+	char *le = list_entry(m), *he = health_entry(m);
+	if (!str_eq(le, sm->list_entry) || !str_eq(he, sm->health_entry)) changed = true;
+	free(sm->list_entry);
+	free(sm->health_entry);
+	sm->list_entry = le;
+	sm->health_entry = he;
+	int rc = write_module_api(moddir, m, &s->scratch_file, res, err);
+	json_decref(sm->json);
+	sm->json = s->keep_json ? m : NULL;
+	if (!s->keep_json) json_decref(m);
+	return rc < 0 ? -1 : changed;
+}
+
+/* a section's parsed value, parsed again only when its text changed */
+static json_t *section(json_t **cache, const mr_buf *text, bool changed)
+{
+	if (changed || !*cache) {
+		json_decref(*cache);
+		*cache = json_loadb(text->data ? text->data : "null", text->len ? text->len : 4, 0, NULL);
+	}
+	return json_incref(*cache);
+}
+
+typedef struct sections_changed {
+	bool registry, graph, index, diags;
+} sections_changed;
+
+static void build_json(mr_sync_state *s, sections_changed ch)
+{
+	json_decref(s->json);
+	s->json = NULL;
+	json_t *doc = json_object(), *mods = json_array(), *rels = json_array();
+	json_object_set_new(doc, "schemaVersion", json_string(MR_SCHEMA_VERSION));
+	json_t *gen = json_object();
+	json_object_set_new(gen, "name", json_string("modreg"));
+	json_object_set_new(gen, "version", json_string(MR_VERSION));
+	json_object_set_new(doc, "generator", gen);
+	json_object_set_new(doc, "registry", section(&s->jregistry, &s->registry, ch.registry));
+	for (size_t i = 0; i < s->n; i++) {
+		if (s->mods[i]->json) json_array_append(mods, s->mods[i]->json);
+		if (s->mods[i]->rows_json) json_array_extend(rels, s->mods[i]->rows_json);
+	}
+	json_object_set_new(doc, "modules", mods);
+	json_object_set_new(doc, "relationships", rels);
+	json_object_set_new(doc, "graph", section(&s->jgraph, &s->graph, ch.graph));
+	json_object_set_new(doc, "index", section(&s->jindex, &s->index, ch.index));
+	json_object_set_new(doc, "diagnostics", section(&s->jdiags, &s->diags, ch.diags));
+	s->json = doc;
+}
+
+/* Replace *b with the text render(in) writes when it differs; true when it did. */
+static bool update_text(mr_buf *b, mr_buf *scratch, const mr_context_in *in, void (*render)(const mr_context_in *, mr_buf *))
+{
+	mr_buf_reset(scratch);
+	render(in, scratch);
+	if (text_eq(b->data, b->len, scratch->data, scratch->len)) return false;
+	mr_buf_reset(b);
+	mr_buf_add(b, scratch->data, scratch->len);
+	return true;
+}
+
+int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an, const mr_sync_opts *opts,
+                mr_sync_result *res, char **err)
+{
+	int rc = -1;
+	*err = NULL;
+	char *apidir = mr_path_join(s->out_dir, "api/ai");
+	char *moddir = mr_path_join(s->out_dir, "api/ai/modules");
+	smod **nv = NULL;
+	prevsum *prev = NULL;
+	mr_buf digest = MR_BUF_INIT;
+	segs sg = {0};
+	bool fresh = !s->primed;
 	if (mr_mkdirs(moddir, 0755) < 0) {
 		*err = mr_xasprintf("cannot create %s: %s", moddir, strerror(errno));
 		goto out;
 	}
-	json_t *mods = json_object_get(ctx, "modules");
-	mr_jw w;
-	/* the list */
-	mr_jw_init(&w, &b, 0, true);
-	mr_jw_obj(&w);
-	mr_jw_kstr(&w, "schemaVersion", MR_SCHEMA_VERSION);
-	mr_jw_key(&w, "modules");
-	mr_jw_arr(&w);
-	size_t i;
-	json_t *m;
-	json_array_foreach(mods, i, m)
-	{
-		mr_jw_obj(&w);
-		const char *keys[] = {"id", "name", "description", "type", "version", "status", "valid", "stale"};
-		for (int k = 0; k < 8; k++) {
-			json_t *v = json_object_get(m, keys[k]);
-			mr_jw_key(&w, keys[k]);
-			if (v) mr_jw_json(&w, v);
-			else mr_jw_null(&w);
-		}
-		mr_jw_kstr(&w, "health", jstr(json_object_get(m, "health"), "status"));
-		char *url = mr_xasprintf("modules/%s.json", jstr(m, "id"));
-		mr_jw_kstr(&w, "url", url);
-		free(url);
-		mr_jw_end(&w);
+	if (fresh && !s->previous_loaded) {
+		s->pf = prevfile_read(s->out_dir);
+		s->previous_loaded = true;
 	}
-	mr_jw_end(&w);
-	mr_jw_end(&w);
-	mr_buf_putc(&b, '\n');
-	if (write_out(apidir, "modules.json", &b, res, err) < 0) goto out;
-	/* health */
-	mr_buf_reset(&b);
-	mr_jw_init(&w, &b, 0, true);
-	mr_jw_obj(&w);
-	mr_jw_key(&w, "modules");
-	mr_jw_arr(&w);
-	json_array_foreach(mods, i, m)
-	{
-		mr_jw_obj(&w);
-		mr_jw_kstr(&w, "id", jstr(m, "id"));
-		json_t *h = json_object_get(m, "health");
-		mr_jw_kstr(&w, "status", h ? jstr(h, "status") : "error");
-		mr_jw_key(&w, "reasons");
-		json_t *r = json_object_get(h, "reasons");
-		if (r) mr_jw_json(&w, r);
-		else {
-			mr_jw_arr(&w);
-			mr_jw_str(&w, "The manifest has never been valid.");
-			mr_jw_end(&w);
-		}
-		mr_jw_end(&w);
+	if (fresh || s->full) {
+		remove_stale_temps(s->out_dir, false);
+		remove_stale_temps(apidir, false);
+		remove_stale_temps(moddir, true);
 	}
-	mr_jw_end(&w);
-	mr_jw_end(&w);
-	mr_buf_putc(&b, '\n');
-	if (write_out(apidir, "health.json", &b, res, err) < 0) goto out;
-	/* one module and its parts */
-	json_array_foreach(mods, i, m)
-	{
-		const char *id = jstr(m, "id");
-		if (!id) continue;
-		mr_buf_reset(&b);
-		mr_jw_init(&w, &b, 0, true);
-		mr_jw_json(&w, m);
-		mr_buf_putc(&b, '\n');
-		char *name = mr_xasprintf("%s.json", id);
-		int r = write_out(moddir, name, &b, res, err);
-		free(name);
-		if (r < 0) goto out;
-		char *sub = mr_path_join(moddir, id);
-		if (mr_mkdirs(sub, 0755) < 0) {
-			*err = mr_xasprintf("cannot create %s: %s", sub, strerror(errno));
-			free(sub);
-			goto out;
+	clear_changed(s);
+
+	/* what changed since the last output */
+	size_t nprev = 0;
+	if (fresh && s->previous) {
+		json_t *pmods = json_object_get(s->previous, "modules");
+		size_t k;
+		json_t *pm;
+		prev = mr_xcalloc(json_array_size(pmods) + 1, sizeof *prev);
+		json_array_foreach(pmods, k, pm) prev[nprev++] = prevsum_of(pm);
+	} else if (fresh) {
+		size_t np = s->pf ? s->pf->n : 0;
+		prev = mr_xcalloc(np + 1, sizeof *prev);
+		for (size_t k = 0; k < np; k++) prev[nprev++] = s->pf->sums[k];
+	} else {
+		/* what the last sync saw: a module that stays invalid with the same manifest is unchanged */
+		prev = mr_xcalloc(s->n + 1, sizeof *prev);
+		for (size_t k = 0; k < s->n; k++)
+			prev[nprev++] = (prevsum){s->mods[k]->id, s->mods[k]->version, s->mods[k]->seen_sha, s->mods[k]->seen_valid,
+			                          false};
+	}
+	account(reg, prev, nprev, res);
+
+	/* match the registry with what was written: both are sorted by id */
+	mr_context_in in = {reg, an, NULL, opts->now};
+	bool cross = fresh || s->full || s->analysis_changed || res->nchanges > 0;
+	bool clock = s->last_now != opts->now;
+	bool set_changed = false, rows_changed = false, any_changed = false;
+	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
+	size_t j = 0;
+	for (size_t i = 0; i < reg->n; i++) {
+		const char *id = reg->mods[i]->id;
+		while (j < s->n && strcmp(s->mods[j]->id, id) < 0) {
+			/* gone from the registry */
+			remove_module_api(moddir, s->mods[j]->id);
+			note_changed(s, s->mods[j]->id);
+			smod_free(s->mods[j]);
+			s->mods[j++] = NULL;
+			set_changed = true;
 		}
-		const char *parts[] = {"capabilities", "relationships", "statistics"};
-		for (int k = 0; k < 3; k++) {
-			emit_sub(m, parts[k], &b);
-			char *pn = mr_xasprintf("%s.json", parts[k]);
-			r = write_out(sub, pn, &b, res, err);
-			free(pn);
-			if (r < 0) {
-				free(sub);
-				goto out;
+		smod *sm;
+		bool is_new = false;
+		if (j < s->n && !strcmp(s->mods[j]->id, id)) {
+			sm = s->mods[j];
+			s->mods[j++] = NULL;
+		} else {
+			sm = mr_xcalloc(1, sizeof *sm);
+			sm->id = mr_xstrdup(id);
+			is_new = set_changed = true;
+		}
+		nv[i] = sm;
+		if (!str_eq(sm->seen_sha, reg->mods[i]->sha256)) {
+			free(sm->seen_sha);
+			sm->seen_sha = mr_xstrdup(reg->mods[i]->sha256);
+		}
+		sm->seen_valid = reg->mods[i]->valid;
+		bool render = fresh || s->full || is_new || sm->touched;
+		if (cross) {
+			cross_digest(&in, i, &digest);
+			if (!str_eq(sm->digest, mr_buf_str(&digest))) {
+				free(sm->digest);
+				sm->digest = mr_xstrdup(mr_buf_str(&digest));
+				render = true;
 			}
 		}
-		free(sub);
+		if (render || clock || sm->health_key) {
+			char *hk = health_key(&in, i);
+			if (!str_eq(hk, sm->health_key)) render = true;
+			free(sm->health_key);
+			sm->health_key = hk;
+		}
+		sm->touched = false;
+		if (!render) continue;
+		int r = render_module(s, &in, i, sm, fresh, moddir, &rows_changed, res, err);
+		if (r < 0) goto fail;
+		if (r > 0) {
+			any_changed = true;
+			note_changed(s, id);
+		}
 	}
-	prune_api(moddir, reg);
+	for (; j < s->n; j++) {
+		remove_module_api(moddir, s->mods[j]->id);
+		note_changed(s, s->mods[j]->id);
+		smod_free(s->mods[j]);
+		s->mods[j] = NULL;
+		set_changed = true;
+	}
+	free(s->mods);
+	s->mods = nv;
+	s->n = reg->n;
+	nv = NULL;
+	/* a first (or full) sync renders every entry: how many differ from the file is what counts */
+	res->entries_changed = s->nchanged;
+	if (s->nchanged > 1) qsort(s->changed, s->nchanged, sizeof *s->changed, mr_strcmp_ptr);
+
+	/* the other sections */
+	sections_changed ch = {fresh || s->full, fresh || s->full, fresh || s->full, fresh || s->full};
+	mr_buf *scratch = &s->scratch_file;
+	if (cross) {
+		ch.graph |= update_text(&s->graph, scratch, &in, mr_context_graph_text);
+		ch.index |= update_text(&s->index, scratch, &in, mr_context_index_text);
+	}
+	if (fresh || s->full || any_changed || set_changed || s->extras_changed || cross)
+		ch.diags |= update_text(&s->diags, scratch, &in, mr_context_diagnostics_text);
+	mr_context_counts counts = {0};
+	for (size_t i = 0; i < s->n; i++) mr_context_counts_add(&counts, &s->mods[i]->info);
+	mr_context_counts_add_registry(&counts, reg);
+	res->errors = counts.errors;
+	res->warnings = counts.warnings;
+	mr_buf_reset(scratch);
+	mr_context_registry_text(&counts, scratch);
+	if (!text_eq(s->registry.data, s->registry.len, scratch->data, scratch->len)) {
+		mr_buf_reset(&s->registry);
+		mr_buf_add(&s->registry, scratch->data, scratch->len);
+		ch.registry = true;
+	}
+	bool sections = ch.registry || ch.graph || ch.index || ch.diags;
+
+	/* context.json, from the pieces */
+	mr_text_ref *tref = mr_xcalloc(s->n + 1, sizeof *tref), *rref = mr_xcalloc(s->n + 1, sizeof *rref);
+	for (size_t i = 0; i < s->n; i++) {
+		tref[i] = (mr_text_ref){s->mods[i]->text, s->mods[i]->text_len};
+		rref[i] = (mr_text_ref){s->mods[i]->rows, s->mods[i]->rows_len};
+	}
+	mr_context_parts parts = {{s->registry.data, s->registry.len}, tref, rref, s->n, {s->graph.data, s->graph.len},
+	                          {s->index.data, s->index.len}, {s->diags.data, s->diags.len}};
+	mr_context_assemble(&parts, seg_emit, &sg);
+	char *path = mr_path_join(s->out_dir, "context.json");
+	bool write = fresh || s->full ? !segs_same_as_file(path, &sg) : any_changed || set_changed || rows_changed || sections;
+	if (write && write_segs_atomic(path, &sg) < 0) {
+		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
+		free(path);
+		free(tref);
+		free(rref);
+		goto fail;
+	}
+	free(path);
+	free(tref);
+	free(rref);
+	res->context_changed = write;
+	if (write) res->files_written++;
+	if ((fresh || s->full) && !write) res->entries_changed = 0;
+
+	/* the lists of api/ai/ */
+	if (fresh || s->full || any_changed || set_changed) {
+		char **le = mr_xcalloc(s->n + 1, sizeof *le), **he = mr_xcalloc(s->n + 1, sizeof *he);
+		for (size_t i = 0; i < s->n; i++) {
+			le[i] = s->mods[i]->list_entry;
+			he[i] = s->mods[i]->health_entry;
+		}
+		list_file(scratch, true, le, s->n);
+		int r = write_out(apidir, "modules.json", scratch->data, scratch->len, res, err);
+		if (r == 0) {
+			list_file(scratch, false, he, s->n);
+			r = write_out(apidir, "health.json", scratch->data, scratch->len, res, err);
+		}
+		free(le);
+		free(he);
+		if (r < 0) goto fail;
+	}
+	if (fresh || s->full) prune_api(moddir, reg);
+	if (s->keep_json) build_json(s, ch);
+	if (opts->write_status && mr_sync_write_status(s->out_dir, res, opts->reason, err) < 0) goto fail;
+
+	s->primed = true;
+	s->full = s->analysis_changed = s->extras_changed = false;
+	s->last_now = opts->now;
+	if (!s->previous_borrowed) json_decref(s->previous);
+	s->previous = NULL;
+	prevfile_free(s->pf);
+	s->pf = NULL;
 	rc = 0;
+	goto out;
+fail:
+	/* What was written is uncertain: start again from what the disk holds, as a first
+	 * sync does, so that the next sync renders everything and reports every change that
+	 * this one could not write down. */
+	if (nv)
+		for (size_t i = 0; i < reg->n; i++) smod_free(nv[i]);
+	free(nv);
+	nv = NULL;
+	for (size_t k = 0; k < s->n; k++) smod_free(s->mods[k]);
+	free(s->mods);
+	s->mods = NULL;
+	s->n = 0;
+	s->primed = s->full = false;
+	if (!s->previous_borrowed) {
+		prevfile_free(s->pf);
+		s->pf = NULL;
+		s->previous_loaded = false;
+	}
 out:
-	mr_buf_release(&b);
+	free(sg.v);
+	free(prev);
+	mr_buf_release(&digest);
 	free(apidir);
 	free(moddir);
 	return rc;
@@ -317,14 +1266,10 @@ static const char *change_name(mr_change_kind k)
 	static const char *const n[] = {"added", "updated", "removed", "invalid"};
 	return n[k];
 }
-
-int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const char *reason, char **err)
+static void status_json(const mr_sync_result *res, const char *reason, const char *now, mr_buf *b)
 {
-	char now[32];
-	iso_time(time(NULL), now);
-	mr_buf b = MR_BUF_INIT;
 	mr_jw w;
-	mr_jw_init(&w, &b, 0, true);
+	mr_jw_init(&w, b, 0, true);
 	mr_jw_obj(&w);
 	mr_jw_kstr(&w, "time", now);
 	mr_jw_key(&w, "durationMs");
@@ -358,7 +1303,25 @@ int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const c
 	for (size_t i = 0; i < res->events.len; i++) mr_context_diag(&w, &res->events.items[i], NULL);
 	mr_jw_end(&w);
 	mr_jw_end(&w);
-	mr_buf_putc(&b, '\n');
+	mr_buf_putc(b, '\n');
+}
+
+char *mr_sync_status_json(const mr_sync_result *res, const char *reason)
+{
+	char now[32];
+	iso_time(time(NULL), now);
+	mr_buf b = MR_BUF_INIT;
+	status_json(res, reason, now, &b);
+	return mr_buf_detach(&b);
+}
+
+int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const char *reason, char **err)
+{
+	char now[32];
+	iso_time(time(NULL), now);
+	mr_buf b = MR_BUF_INIT;
+	mr_jw w;
+	status_json(res, reason, now, &b);
 	char *path = mr_path_join(out_dir, "status.json");
 	int rc = mr_write_file_atomic(path, mr_buf_str(&b), b.len, NULL);
 	if (rc < 0) *err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
@@ -395,42 +1358,10 @@ int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const c
 int mr_sync_write(const mr_registry *reg, const mr_analysis *an, json_t *previous, const mr_sync_opts *opts,
                   mr_sync_result *res, char **err)
 {
-	mr_buf b = MR_BUF_INIT;
-	int rc = -1;
-	json_t *ctx = NULL;
-	*err = NULL;
-	if (mr_mkdirs(opts->out_dir, 0755) < 0) {
-		*err = mr_xasprintf("cannot create %s: %s", opts->out_dir, strerror(errno));
-		goto out;
-	}
-	mr_context_in in = {reg, an, previous, opts->now};
-	mr_context_render(&in, &b);
-	account(reg, previous, res);
-	/* counts of the registry's diagnostics */
-	json_error_t je;
-	ctx = json_loadb(b.data, b.len, 0, &je);
-	if (!ctx) {
-		*err = mr_xasprintf("internal error: context.json does not parse: %s", je.text);
-		goto out;
-	}
-	json_t *rg = json_object_get(ctx, "registry");
-	res->errors = (size_t)json_integer_value(json_object_get(rg, "errors"));
-	res->warnings = (size_t)json_integer_value(json_object_get(rg, "warnings"));
-	char *path = mr_path_join(opts->out_dir, "context.json");
-	bool changed = false;
-	if (mr_write_file_atomic(path, b.data, b.len, &changed) < 0) {
-		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
-		free(path);
-		goto out;
-	}
-	free(path);
-	res->context_changed = changed;
-	if (changed) res->files_written++;
-	if (write_api(reg, ctx, opts->out_dir, res, err) < 0) goto out;
-	if (opts->write_status && mr_sync_write_status(opts->out_dir, res, opts->reason, err) < 0) goto out;
-	rc = 0;
-out:
-	json_decref(ctx);
-	mr_buf_release(&b);
+	mr_sync_state *s = mr_sync_state_new(opts->out_dir, false);
+	s->previous = previous;
+	s->previous_borrowed = s->previous_loaded = true;
+	int rc = mr_sync_run(s, reg, an, opts, res, err);
+	mr_sync_state_free(s);
 	return rc;
 }

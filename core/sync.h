@@ -2,7 +2,9 @@
  * of SPEC §4 and §6 that does not need the site generator: context.json, the
  * api/ai/ files, status.json and the sync.log audit trail.  Every file is
  * replaced atomically and left alone when its bytes would not change.
- * `modreg index` runs one sync; the watcher runs one per batch of changes. */
+ * `modreg index` runs one sync; the watcher keeps an mr_sync_state and runs one
+ * per batch of changes, re-rendering only the modules the batch affects.  Both go
+ * through mr_sync_run, so they write the same bytes for the same registry. */
 #ifndef MR_SYNC_H
 #define MR_SYNC_H
 
@@ -28,6 +30,8 @@ typedef struct mr_sync_result {
 	size_t files_written; /* output files rewritten */
 	double duration_ms;   /* set by the caller (it knows when the sync started) */
 	size_t errors, warnings;
+	size_t rendered;      /* module entries rendered (the others were kept) */
+	size_t entries_changed; /* module entries whose text changed, removed ones included */
 } mr_sync_result;
 
 typedef struct mr_sync_opts {
@@ -49,9 +53,47 @@ json_t *mr_sync_load_previous(const char *out_dir);
 /* status.json and sync.log for a finished sync (called by mr_sync_write when write_status,
  * exposed so that the watcher can add its duration first). */
 int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const char *reason, char **err);
+/* The JSON of status.json for a finished sync (heap): also the --on-sync hook's input. */
+char *mr_sync_status_json(const mr_sync_result *res, const char *reason);
 /* "now" for staleness: SOURCE_DATE_EPOCH when set and valid, else time(NULL) */
 time_t mr_sync_now(void);
 /* one-line summary: "3 added, 1 updated, 0 removed, 10 unchanged, 1 invalid" (heap) */
 char *mr_sync_summary(const mr_sync_result *res);
+
+/* ---- incremental syncs ----
+ * A state remembers what the last sync wrote: each module's entry, its relationship
+ * rows and its api/ai/ list entries, and the text of the other sections.  A sync
+ * re-renders a module only when it was touched (reloaded) or, after a new analysis,
+ * when the cross-module facts its entry shows changed (incoming relationships,
+ * satisfied ranges, resolved targets, cross-module diagnostics), or when its health
+ * depends on the clock and reads differently now.  Everything else is reused, and
+ * context.json is written from the pieces without building it in one buffer. */
+typedef struct mr_sync_state mr_sync_state;
+
+/* A state writing into out_dir.  Its first sync compares with what out_dir holds: the
+ * previous context.json gives last-known-good entries and the accounting of what
+ * changed while no one was syncing.  keep_json: also keep the parsed document for
+ * mr_sync_state_json (costs memory).  Never NULL; free with mr_sync_state_free. */
+mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json);
+void mr_sync_state_free(mr_sync_state *s);
+/* Module id was reloaded (manifest, README, docs, schemas or statistics may differ). */
+void mr_sync_state_touch(mr_sync_state *s, const char *id);
+/* The next sync gets a new analysis: compare every module's cross-module facts. */
+void mr_sync_state_analysis_changed(mr_sync_state *s);
+/* The registry's own diagnostics (not-a-module, orphaned statistics) were recomputed. */
+void mr_sync_state_extras_changed(mr_sync_state *s);
+/* Forget what was written: the next sync renders everything and compares with the disk. */
+void mr_sync_state_reset(mr_sync_state *s);
+/* One sync of reg (analysed as an) into the state's directory.  opts->out_dir is ignored.
+ * Returns 0, or -1 with *err (heap) on an I/O failure (the state then renders everything
+ * on the next sync). */
+int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an, const mr_sync_opts *opts,
+                mr_sync_result *res, char **err);
+/* Ids of the modules whose entry changed in the last sync, removed ones included, sorted
+ * (borrowed until the next sync). */
+const char *const *mr_sync_state_changed(const mr_sync_state *s, size_t *n);
+/* The last sync's context.json as a parsed document (borrowed until the next sync), or
+ * NULL when the state was made without keep_json or no sync succeeded yet. */
+json_t *mr_sync_state_json(mr_sync_state *s);
 
 #endif

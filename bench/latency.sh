@@ -1,0 +1,82 @@
+#!/bin/sh
+# latency.sh [N...] — the watcher's figures of SPEC §10 on synthetic registries of N
+# modules (default: 1000 10000): a cold `modreg index` (the reference), then with
+# `modreg watch` running: save one manifest (a version bump) RUNS times, and replace one
+# statistics file RUNS times (no manifest changes: no cross-module analysis), each time
+# measuring until context.json is replaced; median and p99; and
+# the watcher's peak memory (VmHWM) against the manifests' total size.
+#   MODREG=build/modreg RUNS=50 BENCH_DIR=/tmp/modreg-bench sh bench/latency.sh 1000 10000
+# BENCH_DIR keeps the generated registries between runs (generating 10,000 takes a while).
+set -eu
+cd "$(dirname "$0")/.."
+MODREG=${MODREG:-build/modreg}
+case $MODREG in /*) ;; *) MODREG=$PWD/$MODREG ;; esac
+RUNS=${RUNS:-50}
+SIZES=${*:-1000 10000}
+BENCH_DIR=${BENCH_DIR:-}
+T=$(mktemp -d "${TMPDIR:-/tmp}/modreg-latency.XXXXXX")
+WPID=
+cleanup() {
+	[ -n "$WPID" ] && kill -TERM "$WPID" 2> /dev/null && wait "$WPID" 2> /dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
+export SOURCE_DATE_EPOCH=1795000000
+
+cc -O2 -o "$T/latency" bench/latency.c
+
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
+# stats FILE — "median p99" of one number per line
+stats() {
+	sort -n "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		p = int(NR * 0.99 + 0.999999); if (p > NR) p = NR
+		printf "%.1f %.1f", m, v[p] }'
+}
+
+printf '%-8s %12s %14s %14s %14s %14s %10s %10s %8s\n' modules "cold index" "save p50" "save p99" "stats p50" "stats p99" "peak RSS" manifests ratio
+for n in $SIZES; do
+	if [ -n "$BENCH_DIR" ]; then
+		reg=$BENCH_DIR/reg-$n
+		[ -f "$reg/.complete" ] || { rm -rf "$reg" && sh bench/gen-registry.sh "$n" "$reg" && : > "$reg/.complete"; }
+	else
+		reg=$T/reg-$n
+		sh bench/gen-registry.sh "$n" "$reg"
+	fi
+	out=$T/out-$n
+	rm -rf "$out"
+	# the reference: one cold index (its file cache warm: the watcher's start-up reads the same)
+	"$MODREG" index --registry "$reg" --out "$T/warm-$n" --stats "$T/no-stats" -q > /dev/null
+	rm -rf "$T/warm-$n"
+	t0=$(date +%s.%N)
+	"$MODREG" index --registry "$reg" --out "$T/cold-$n" --stats "$T/no-stats" -q > /dev/null
+	cold=$(ms "$t0" "$(date +%s.%N)")
+	rm -rf "$T/cold-$n"
+
+	mkdir -p "$T/no-site"
+	mkdir -p "$T/stats-$n"
+	"$MODREG" watch --registry "$reg" --out "$out" --stats "$T/stats-$n" --templates "$T/no-site" --resync 0 \
+		2> "$T/watch-$n.log" &
+	WPID=$!
+	until grep -q 'modreg: watching' "$T/watch-$n.log"; do
+		kill -0 "$WPID" || { cat "$T/watch-$n.log"; exit 1; }
+		sleep 0.2
+	done
+	mod=$(printf 'mod-%05d' $((n / 2)))
+	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" version > "$T/save-$n"
+	"$T/latency" "$out" "$T/stats-$n/$mod.json" "$RUNS" stats > "$T/stats-$n.ms"
+	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
+	kill -TERM "$WPID"
+	wait "$WPID" || true
+	WPID=
+	# the saves restored the original files: context.json must equal a fresh index again
+	"$MODREG" index --registry "$reg" --out "$T/check-$n" --stats "$T/stats-$n" -q > /dev/null
+	cmp -s "$T/check-$n/context.json" "$out/context.json" || echo "WARNING: the watcher's context.json differs from a fresh index"
+	rm -rf "$T/check-$n" "$out"
+	bytes=$(cat "$reg"/*/module.yaml | wc -c)
+	set -- $(stats "$T/save-$n") $(stats "$T/stats-$n.ms")
+	printf '%-8s %9s ms %11s ms %11s ms %11s ms %11s ms %7s MB %7s MB %7.1fx\n' "$n" "$cold" "$1" "$2" "$3" "$4" \
+		$((hwm / 1024)) $((bytes / 1048576)) "$(awk -v h="$hwm" -v b="$bytes" 'BEGIN { print h * 1024 / b }')"
+	echo "         ratio to the cold index: save p99 = 1/$(awk -v c="$cold" -v p="$2" 'BEGIN { printf "%.0f", c / p }')"
+done

@@ -1,0 +1,46 @@
+#!/bin/sh
+# watch_site.sh — the daemon builds the site at start-up and, after a change, rewrites
+# the affected pages (one call to the generator per sync): the changed module's page,
+# the index and the status page show the new state, an unrelated module's page is
+# left alone, a removed module's page goes.  context.json converges as everywhere.
+. "$(dirname "$0")/watch_lib.inc"
+
+mkmod lib 1.0.0
+mkmod web 1.0.0 lib
+mkmod cold 1.0.0
+SITE=1 start_watch
+converge "start-up with the site"
+for f in index.html status.html modules/lib.html modules/web.html modules/cold.html; do
+	[ -f "$OUT/$f" ] || fail "the site has no $f"
+done
+ok "the site is built at start-up"
+
+cold_before=$(stat -c %Y.%i "$OUT/modules/cold.html")
+sleep 1.1 # a rewrite would show in the modification time
+sed -i 's/^version: 1.0.0/version: 4.2.0/' "$REG/lib/module.yaml"
+converge "a version bump"
+i=0
+until grep -q '4\.2\.0' "$OUT/modules/lib.html" 2> /dev/null; do
+	i=$((i + 1))
+	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the module's page does not show the new version"
+	sleep 0.1
+done
+ok "the changed module's page is rewritten"
+grep -q '4\.2\.0' "$OUT/index.html" || fail "the index page does not show the new version"
+ok "the index page follows"
+[ "$(stat -c %Y.%i "$OUT/modules/cold.html")" = "$cold_before" ] || fail "an unrelated module's page was rewritten"
+ok "an unrelated module's page is left alone"
+
+rm -rf "$REG/web"
+converge "a module removed"
+i=0
+while [ -f "$OUT/modules/web.html" ]; do
+	i=$((i + 1))
+	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the removed module's page is still there"
+	sleep 0.1
+done
+ok "the removed module's page is gone"
+
+stop_watch
+no_temp_files
+echo "watch_site: $CHECKS checks passed"
