@@ -344,7 +344,7 @@ static void check_events(ctx *c)
 static void dup_pair(void *vc, size_t i, size_t j, int score)
 {
 	ctx *c = vc;
-	mr_simprofile *a = mr_simprofile_from_manifest(man(c, i)), *b = mr_simprofile_from_manifest(man(c, j));
+	mr_simprofile *a = c->reg->mods[i]->profile, *b = c->reg->mods[j]->profile;
 	mr_buf why = MR_BUF_INIT;
 	mr_similarity(a, b, &why);
 	const mr_module *mi = c->reg->mods[i], *mj = c->reg->mods[j];
@@ -353,18 +353,20 @@ static void dup_pair(void *vc, size_t i, size_t j, int score)
 	report(c, j, mj->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", mj->id, mi->id, score,
 	       mr_buf_str(&why));
 	mr_buf_release(&why);
-	mr_simprofile_free(a);
-	mr_simprofile_free(b);
 }
 
 static void check_duplicates(ctx *c)
 {
 	size_t n = c->reg->n;
 	mr_simprofile **p = mr_xcalloc(n + 1, sizeof *p);
-	for (size_t i = 0; i < n; i++)
-		if (usable(c, i)) p[i] = mr_simprofile_from_manifest(man(c, i));
+	for (size_t i = 0; i < n; i++) {
+		mr_module *mod = c->reg->mods[i];
+		if (!usable(c, i)) continue;
+		/* modules built by hand (tests, proposals) may come without a profile */
+		if (!mod->profile) mod->profile = mr_simprofile_from_manifest(mod->m);
+		p[i] = mod->profile;
+	}
 	mr_similar_pairs(p, n, MR_DUPLICATE_THRESHOLD, dup_pair, c);
-	for (size_t i = 0; i < n; i++) mr_simprofile_free(p[i]);
 	free(p);
 }
 

@@ -4,6 +4,7 @@
 #include "registry.h"
 
 #include "sha256.h"
+#include "similar.h"
 
 #include <dirent.h>
 #include <pthread.h>
@@ -154,6 +155,8 @@ static mr_module *load_module(const char *root, const char *dir, const char *id,
 	mr_sha256_hex(data, len, mod->sha256);
 	mod->m = mr_manifest_load(data, len, mod->dir, id, mod->file, &mod->diags);
 	mod->valid = mod->m && mod->m->errors == 0 && mr_diags_count(&mod->diags, MR_ERROR) == 0;
+	/* computed here, once per load (and in parallel on a cold start), not on every analysis */
+	if (mod->valid) mod->profile = mr_simprofile_from_manifest(mod->m);
 
 	char *readme = mr_path_join(mod->dir, "README.md");
 	mod->has_readme = lstat(readme, &st) == 0 &&
@@ -266,6 +269,7 @@ void mr_module_free(mr_module *mod)
 	free(mod->dir);
 	free(mod->file);
 	mr_manifest_free(mod->m);
+	mr_simprofile_free(mod->profile);
 	mr_diags_release(&mod->diags);
 	mr_diags_release(&mod->stats_diags);
 	for (size_t i = 0; i < mod->ndocs; i++) free(mod->docs[i]);

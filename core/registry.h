@@ -33,6 +33,7 @@ typedef struct mr_module {
 	mr_stats stats;         /* statistics; json NULL when none */
 	mr_diags stats_diags;   /* bad-stats */
 	bool external;          /* loaded from a path outside the registry: file is that path */
+	struct mr_simprofile *profile; /* similarity profile of a valid manifest (similar.h), or NULL */
 } mr_module;
 
 /* Load one module directory.  root: registry root; id: directory name (must name a
