@@ -303,7 +303,8 @@ static void capabilities(mr_jw *w, const mr_manifest *m)
 			const mr_route *rt = &m->routes[r];
 			if (!rt->entity.s || strcmp(rt->entity.s, ent)) continue;
 			int op = route_op(rt);
-			if (op >= 0) c.detected_ops[op] = any = true;
+			if (op < 0) continue; /* an action route is not a CRUD endpoint */
+			c.detected_ops[op] = any = true;
 			bool seen = false;
 			for (size_t k = 0; k < c.ndetected_eps && !seen; k++) seen = !strcmp(c.detected_eps[k], rt->full_path);
 			if (!seen) {

@@ -424,9 +424,11 @@ static char *list_entry(json_t *m)
 		json_t *v = json_object_get(m, keys[k]);
 		mr_jw_key(&w, keys[k]);
 		if (v) mr_jw_json(&w, v);
+		else if (!strcmp(keys[k], "stale")) mr_jw_bool(&w, false); /* a never-valid entry has no content to be stale */
 		else mr_jw_null(&w);
 	}
-	mr_jw_kstr(&w, "health", jstr(json_object_get(m, "health"), "status"));
+	const char *hs = jstr(json_object_get(m, "health"), "status");
+	mr_jw_kstr(&w, "health", hs ? hs : "error"); /* never valid: as api/ai/health.json says */
 	char *url = mr_xasprintf("modules/%s.json", jstr(m, "id"));
 	mr_jw_kstr(&w, "url", url);
 	free(url);
