@@ -16,6 +16,7 @@ mkdir -p "$BENCH_DIR"
 T=$(mktemp -d "${TMPDIR:-/tmp}/modreg-bench.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
+sh tests/setup.sh --bench
 cc -O2 -o "$T/yamlparse" bench/yamlparse.c -lyaml
 
 now() { date +%s.%N; }

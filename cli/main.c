@@ -31,6 +31,7 @@ static const char usage[] =
 	"  --status S, --type T   query list: filters\n"
 	"  --transitive     query deps/rdeps: the whole closure\n"
 	"  --repo-url URL   build/watch: base of the \"edit\" links to manifests\n"
+	"  --templates DIR  build/watch: the site's templates (default ./templates)\n"
 	"  --resync SECS    watch: periodic full resync (default 3600, 0 = off)\n"
 	"  --on-sync CMD    watch: run CMD after each sync that changed something\n"
 	"  -q, -v           quieter, more verbose\n"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what modreg needs on a Debian machine, only when it is missing:
 # the C libraries and tools (apt), and with --node or --all the pinned npm
-# checkers of the test suite (npm ci in tests/node) and Debian's chromium.
+# checkers of the test suite (npm ci in tests/node) and Debian's chromium;
+# with --bench, Hugo (the reference of `make bench`).
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -10,16 +11,19 @@ TEST_PKGS="nodejs npm chromium default-jre-headless"
 
 want_node=0
 want_test=0
+want_bench=0
 for a in "$@"; do
 	case "$a" in
 	--node) want_node=1 ;;
 	--all) want_node=1; want_test=1 ;;
+	--bench) want_bench=1 ;;
 	esac
 done
 
 missing=""
 check="$PKGS"
 [ "$want_test" = 1 ] && check="$check $TEST_PKGS"
+[ "$want_bench" = 1 ] && check="$check hugo"
 for p in $check; do
 	# a tool already on PATH (node, npm, java) counts as installed
 	case "$p" in
