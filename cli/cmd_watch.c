@@ -331,7 +331,7 @@ int mr_cmd_watch(const mr_opts *o)
 	}
 	if (templates) {
 		/* the index is the main job: templates that cannot be used stop the site, not the daemon */
-		mr_site_opts so = {o->out, templates, o->registry, o->repo_url, 0}; /* 0: every CPU for the first full render */
+		mr_site_opts so = {o->out, templates, o->registry, o->repo_url, 1}; /* in process: no fork() while the inotify thread runs */
 		sc.site = mr_site_new(&so, &err);
 		if (!sc.site) {
 			mr_errorf("the site will not be built: %s", err);
