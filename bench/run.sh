@@ -61,5 +61,5 @@ fi
 if [ -f bench/build.sh ]; then
 	echo
 	echo "== modreg build vs Hugo; one change -> its pages rewritten"
-	sh bench/build.sh $SIZES
+	sh bench/build.sh "$SIZES"
 fi
