@@ -458,15 +458,31 @@ static char *health_entry(json_t *m)
 }
 
 /* api/ai/modules/<id>.json and api/ai/modules/<id>/{capabilities,relationships,statistics}.json */
-static int write_module_api(const char *moddir, json_t *m, mr_buf *b, mr_sync_result *res, char **err)
+/* The module's own file is its entry of context.json moved left: the entry is written
+ * with two levels (four spaces) of indentation on every line after the first, and no
+ * string holds a raw newline, so dropping four spaces after each newline gives the same
+ * bytes as writing it again at the top level — without parsing and re-writing it. */
+static void dedent_entry(const char *text, size_t len, mr_buf *b)
+{
+	mr_buf_reset(b);
+	mr_buf_grow(b, len + 1);
+	size_t start = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] != '\n') continue;
+		mr_buf_add(b, text + start, i + 1 - start);
+		start = i + 1;
+		if (len - start >= 4 && !memcmp(text + start, "    ", 4)) start += 4;
+	}
+	mr_buf_add(b, text + start, len - start);
+	mr_buf_putc(b, '\n');
+}
+
+static int write_module_api(const char *moddir, json_t *m, const char *text, size_t text_len, mr_buf *b,
+                            mr_sync_result *res, char **err)
 {
 	const char *id = jstr(m, "id");
 	if (!id) return 0;
-	mr_jw w;
-	mr_buf_reset(b);
-	mr_jw_init(&w, b, 0, true);
-	mr_jw_json(&w, m);
-	mr_buf_putc(b, '\n');
+	dedent_entry(text, text_len, b);
 	char *name = mr_xasprintf("%s.json", id);
 	int r = write_out(moddir, name, b->data, b->len, res, err);
 	free(name);
@@ -976,7 +992,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	free(sm->health_entry);
 	sm->list_entry = le;
 	sm->health_entry = he;
-	int rc = write_module_api(moddir, m, &s->scratch_file, res, err);
+	int rc = write_module_api(moddir, m, sm->text, sm->text_len, &s->scratch_file, res, err);
 	json_decref(sm->json);
 	sm->json = s->keep_json ? m : NULL;
 	if (!s->keep_json) json_decref(m);
