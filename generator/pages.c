@@ -69,6 +69,26 @@ bool mr_sreg_find(const mr_sreg *r, const char *id, size_t *i)
 	return id && mr_strmap_get(r->by_id, id, i);
 }
 
+size_t *mr_sreg_group_link_counts(const mr_sreg *r, size_t g)
+{
+	const mr_sgroup *gr = &r->groups[g];
+	size_t *counts = mr_xcalloc(r->ngroups + 1, sizeof *counts);
+	const char *dirs[2] = {"outgoing", "incoming"}, *keys[2] = {"target", "source"};
+	for (size_t k = 0; k < gr->n; k++) {
+		json_t *rels = json_object_get(r->mods[gr->mods[k]], "relationships");
+		for (int d = 0; d < 2; d++) {
+			size_t q;
+			json_t *x;
+			json_array_foreach(json_object_get(rels, dirs[d]), q, x)
+			{
+				size_t oi;
+				if (mr_sreg_find(r, mr_js(x, keys[d]), &oi) && r->group_of[oi] != g) counts[r->group_of[oi]]++;
+			}
+		}
+	}
+	return counts;
+}
+
 /* an id attribute from manifest text: prefix, then [A-Za-z0-9_-] (others as '-') */
 static char *safe_id(const char *prefix, const char *s)
 {
@@ -958,20 +978,7 @@ json_t *mr_view_group(const mr_sreg *r, size_t g, const char *svg)
 	set(v, "modules", mods);
 	set(v, "count", json_integer((json_int_t)gr->n));
 	/* the other groups its modules relate to, most relationships first */
-	size_t *counts = mr_xcalloc(r->ngroups + 1, sizeof *counts);
-	for (size_t k = 0; k < gr->n; k++) {
-		json_t *rels = json_object_get(r->mods[gr->mods[k]], "relationships");
-		const char *dirs[2] = {"outgoing", "incoming"}, *keys[2] = {"target", "source"};
-		for (int d = 0; d < 2; d++) {
-			size_t q;
-			json_t *x;
-			json_array_foreach(json_object_get(rels, dirs[d]), q, x)
-			{
-				size_t oi;
-				if (mr_sreg_find(r, mr_js(x, keys[d]), &oi) && r->group_of[oi] != g) counts[r->group_of[oi]]++;
-			}
-		}
-	}
+	size_t *counts = mr_sreg_group_link_counts(r, g);
 	json_t *links = json_array();
 	for (;;) {
 		size_t best = r->ngroups;

@@ -629,20 +629,7 @@ static void build_group(const mr_sreg *r, size_t g, bool external, gbuilder *b)
 	/* the other groups drawn: those with the most relationships to this one */
 	bool *shown = mr_xcalloc(r->ngroups + 1, sizeof *shown);
 	if (external) {
-		size_t *count = mr_xcalloc(r->ngroups + 1, sizeof *count);
-		for (size_t k = 0; k < gr->n; k++) {
-			json_t *rels = json_object_get(r->mods[gr->mods[k]], "relationships");
-			const char *dirs[2] = {"outgoing", "incoming"}, *keys[2] = {"target", "source"};
-			for (int d = 0; d < 2; d++) {
-				size_t q;
-				json_t *x;
-				json_array_foreach(json_object_get(rels, dirs[d]), q, x)
-				{
-					size_t oi;
-					if (mr_sreg_find(r, mr_js(x, keys[d]), &oi) && r->group_of[oi] != g) count[r->group_of[oi]]++;
-				}
-			}
-		}
+		size_t *count = mr_sreg_group_link_counts(r, g);
 		for (size_t pick = 0; pick < GROUP_NEIGHBOURS_SHOWN; pick++) {
 			size_t best = r->ngroups;
 			for (size_t o = 0; o < r->ngroups; o++)

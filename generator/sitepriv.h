@@ -42,6 +42,9 @@ json_t *mr_jstr(const char *s);                            /* string, or null fo
 char *mr_json_text(json_t *v);
 const char *mr_sreg_id(const mr_sreg *r, size_t i);
 bool mr_sreg_find(const mr_sreg *r, const char *id, size_t *i);
+/* For group g: how many relationships (either direction) link its modules to each
+ * other group; an array of r->ngroups counts (g's own is 0), the caller frees it. */
+size_t *mr_sreg_group_link_counts(const mr_sreg *r, size_t g);
 
 /* Modules whose pages show module i's data (neighbours in both directions, and
  * the publishers of the events it subscribes to): ids into *out (borrowed

@@ -11,17 +11,7 @@
 # no output of `modreg validate` (text, json, whole registry and single modules), nor the
 # site of `modreg build` (when it is available) may contain any canary.
 set -eu
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-MODREG=${MODREG:-build/modreg}
-case "$MODREG" in /*) ;; *) MODREG=$ROOT/$MODREG ;; esac
-export SOURCE_DATE_EPOCH=1795000000
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-failed=0
-ok() { echo "canary_secret: ok - $*"; }
-bad() { echo "canary_secret: FAILED - $*"; failed=1; }
+. "$(dirname "$0")/test_lib.inc"
 
 C_GH=ghp_CanaryTok3nCanaryTok3nCanaryTok3n0AB
 C_AWS=AKIACANARY7Q3Z9X1234

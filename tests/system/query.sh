@@ -5,17 +5,7 @@
 # exists, else the registry indexed in memory), and the scaffold of `modreg new`
 # (valid as written, every section shown, similar modules shown first, ids refused).
 set -eu
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-MODREG=${MODREG:-build/modreg}
-case "$MODREG" in /*) ;; *) MODREG=$ROOT/$MODREG ;; esac
-export SOURCE_DATE_EPOCH=1795000000
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-failed=0
-ok() { echo "query: ok - $*"; }
-bad() { echo "query: FAILED - $*"; failed=1; }
+. "$(dirname "$0")/test_lib.inc"
 
 cp -R registry "$tmp/registry"
 REG=$tmp/registry

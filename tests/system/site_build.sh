@@ -6,17 +6,7 @@
 # rewrites nothing; a change rewrites only the pages that show it; a removed module's
 # pages go; two builds give the same bytes; bad templates fail with exit status 2.
 set -eu
-cd "$(dirname "$0")/../.."
-ROOT=$PWD
-MODREG=${MODREG:-build/modreg}
-case "$MODREG" in /*) ;; *) MODREG=$ROOT/$MODREG ;; esac
-export SOURCE_DATE_EPOCH=1795000000
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 1' INT TERM
-failed=0
-ok() { echo "site_build: ok - $*"; }
-bad() { echo "site_build: FAILED - $*"; failed=1; }
+. "$(dirname "$0")/test_lib.inc"
 # check DESCRIPTION COMMAND...: ok when the command succeeds
 check() {
 	d=$1
