@@ -7,6 +7,7 @@
 #include "suggest.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,10 +65,11 @@ static void check_relations(ctx *c)
 		if (!m) continue;
 		size_t budget = SUGGEST_BUDGET;
 		c->an->info[i].satisfied = mr_xcalloc(m->nrelations + 1, 1);
+		c->an->info[i].target = mr_xcalloc(m->nrelations + 1, sizeof(long));
 		for (size_t r = 0; r < m->nrelations; r++) {
 			const mr_relation *rel = &m->relations[r];
 			c->an->info[i].satisfied[r] = -1;
-			long t = mr_registry_index(reg, rel->target.s);
+			long t = c->an->info[i].target[r] = mr_registry_index(reg, rel->target.s);
 			if (t < 0) {
 				if (!usable(c, i)) continue;
 				size_t cost = strlen(rel->target.s) * id_bytes;
@@ -119,7 +121,7 @@ static void check_relations(ctx *c)
 		const mr_manifest *m = man(c, i);
 		if (!m) continue;
 		for (size_t r = 0; r < m->nrelations; r++) {
-			long t = mr_registry_index(reg, m->relations[r].target.s);
+			long t = c->an->info[i].target[r];
 			if (t < 0) continue;
 			mr_modinfo *ti = &c->an->info[t];
 			ti->incoming[ti->nincoming].module = i;
@@ -167,7 +169,7 @@ static void check_graphs(ctx *c)
 		const mr_relation *first_parent = NULL;
 		for (size_t r = 0; r < m->nrelations; r++) {
 			const mr_relation *rel = &m->relations[r];
-			long t = mr_registry_index(reg, rel->target.s);
+			long t = c->an->info[i].target[r];
 			if (t < 0) continue;
 			if (rel->rtype == MR_REL_DEPENDENCY) mr_digraph_add_edge(dep, i, (size_t)t);
 			if (rel->rtype == MR_REL_HIERARCHICAL) {
@@ -212,40 +214,66 @@ typedef struct claim {
 	const char *key;
 	size_t mod;
 	mr_pos pos;
-	const char *shown;
+	const char *shown; /* NULL for a route: "METHOD /full/path" of route idx, made when reported */
+	size_t idx;
 } claim;
 
-static int claim_cmp(const void *pa, const void *pb)
+static uint64_t str_hash(const char *s)
 {
-	const claim *a = pa, *b = pb;
-	int r = strcmp(a->key, b->key);
-	if (r) return r;
-	return a->mod < b->mod ? -1 : a->mod > b->mod;
+	uint64_t h = 1469598103934665603u; /* FNV-1a */
+	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
 }
 
 typedef void (*conflict_fn)(ctx *c, const claim *here, const claim *other);
 
+/* Group the claims (in registry order) by key with a hash table, and tell every claim of a
+ * group the first claim of another module: linear in the number of claims. */
 static void conflicts(ctx *c, claim *cl, size_t n, conflict_fn fn)
 {
-	if (n > 1) qsort(cl, n, sizeof *cl, claim_cmp);
-	for (size_t s = 0; s < n;) {
-		size_t e = s + 1;
-		while (e < n && !strcmp(cl[e].key, cl[s].key)) e++;
-		/* every module of the group hears about the first other module */
-		for (size_t a = s; a < e; a++) {
-			size_t other = a == s ? s + 1 : s;
-			while (other < e && cl[other].mod == cl[a].mod) other++;
-			if (other < e) fn(c, &cl[a], &cl[other]);
+	if (n < 2) return;
+	size_t size = 16;
+	while (size < 2 * n) size <<= 1;
+	size_t *head = mr_xcalloc(size, sizeof *head); /* claim index + 1 of each group's first */
+	size_t *tail = mr_xcalloc(size, sizeof *tail);
+	size_t *next = mr_xcalloc(n, sizeof *next);    /* next claim of the same key + 1 */
+	bool *shared = mr_xcalloc(size, sizeof *shared);
+	for (size_t k = 0; k < n; k++) {
+		size_t h = (size_t)str_hash(cl[k].key) & (size - 1);
+		while (head[h] && strcmp(cl[head[h] - 1].key, cl[k].key)) h = (h + 1) & (size - 1);
+		if (!head[h]) head[h] = k + 1;
+		else {
+			next[tail[h] - 1] = k + 1;
+			if (cl[head[h] - 1].mod != cl[k].mod) shared[h] = true;
 		}
-		s = e;
+		tail[h] = k + 1;
 	}
+	for (size_t h = 0; h < size; h++) {
+		if (!shared[h]) continue;
+		for (size_t a = head[h]; a; a = next[a - 1]) {
+			size_t other = head[h];
+			while (other && (other == a || cl[other - 1].mod == cl[a - 1].mod)) other = next[other - 1];
+			if (other) fn(c, &cl[a - 1], &cl[other - 1]);
+		}
+	}
+	free(head);
+	free(tail);
+	free(next);
+	free(shared);
+}
+
+static char *route_shown(const mr_manifest *m, size_t r)
+{
+	return mr_xasprintf("%s %s", m->routes[r].method.s, m->routes[r].full_path);
 }
 
 static void route_conflict(ctx *c, const claim *h, const claim *o)
 {
-	mr_diag *dg = report(c, h->mod, h->pos, "route-conflict", "route %s is already declared by %s", h->shown,
+	char *shown = route_shown(man(c, h->mod), h->idx);
+	mr_diag *dg = report(c, h->mod, h->pos, "route-conflict", "route %s is already declared by %s", shown,
 	                     c->reg->mods[o->mod]->id);
 	mr_diag_note(dg, c->reg->mods[o->mod]->file, o->pos.line, o->pos.col, "%s declares it here", c->reg->mods[o->mod]->id);
+	free(shown);
 }
 
 static void ui_conflict(ctx *c, const claim *h, const claim *o)
@@ -273,14 +301,8 @@ static void check_conflicts(ctx *c)
 	for (size_t i = 0; i < reg->n; i++) {
 		if (!usable(c, i)) continue;
 		const mr_manifest *m = man(c, i);
-		for (size_t r = 0; r < m->nroutes; r++) {
-			MR_GROW(cl, cap, n + 1);
-			cl[n++] = (claim){m->routes[r].key, i, m->routes[r].path.pos, NULL};
-			mr_buf b = MR_BUF_INIT;
-			mr_buf_printf(&b, "%s %s", m->routes[r].method.s, m->routes[r].full_path);
-			cl[n - 1].shown = mr_arena_strdup(tmp, mr_buf_str(&b));
-			mr_buf_release(&b);
-		}
+		MR_GROW(cl, cap, n + m->nroutes);
+		for (size_t r = 0; r < m->nroutes; r++) cl[n++] = (claim){m->routes[r].key, i, m->routes[r].path.pos, NULL, r};
 	}
 	conflicts(c, cl, n, route_conflict);
 	n = 0;
@@ -290,7 +312,7 @@ static void check_conflicts(ctx *c)
 		for (size_t p = 0; p < m->npages; p++) {
 			char *norm = mr_path_normalise(m->pages[p].path.s);
 			MR_GROW(cl, cap, n + 1);
-			cl[n++] = (claim){mr_arena_strdup(tmp, norm), i, m->pages[p].path.pos, m->pages[p].path.s};
+			cl[n++] = (claim){mr_arena_strdup(tmp, norm), i, m->pages[p].path.pos, m->pages[p].path.s, p};
 			free(norm);
 		}
 	}
@@ -299,11 +321,10 @@ static void check_conflicts(ctx *c)
 	for (size_t i = 0; i < reg->n; i++) {
 		if (!usable(c, i) || !man(c, i)->name.s) continue;
 		const mr_manifest *m = man(c, i);
-		char *lower = mr_xstrdup(m->name.s);
+		char *lower = mr_arena_strdup(tmp, m->name.s);
 		for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
 		MR_GROW(cl, cap, n + 1);
-		cl[n++] = (claim){mr_arena_strdup(tmp, lower), i, m->name.pos, m->name.s};
-		free(lower);
+		cl[n++] = (claim){lower, i, m->name.pos, m->name.s, 0};
 	}
 	conflicts(c, cl, n, name_conflict);
 	free(cl);
@@ -389,6 +410,7 @@ void mr_analysis_release(mr_analysis *an)
 	for (size_t i = 0; i < an->n; i++) {
 		free(an->info[i].incoming);
 		free(an->info[i].satisfied);
+		free(an->info[i].target);
 		free(an->info[i].parent);
 		mr_diags_release(&an->info[i].diags);
 	}

@@ -19,6 +19,7 @@ typedef struct mr_modinfo {
 	mr_relref *incoming; /* relationships that point at this module, by source id then type */
 	size_t nincoming;
 	signed char *satisfied; /* per outgoing relation: 1 yes, 0 no, -1 not a dependency / unknown */
+	long *target;           /* per outgoing relation: the target's index in the registry, or -1 */
 	size_t cross_errors;    /* cross-module errors reported on this module */
 	mr_diags diags;         /* cross-module diagnostics reported on this module */
 	char *parent;           /* hierarchical parent id (first declared), or NULL */

@@ -837,6 +837,34 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 	mr_jw_end(w);
 }
 
+static uint64_t hash_add(uint64_t h, const char *s)
+{
+	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return (h ^ 0xff) * 1099511628211u; /* a terminator: "ab","c" differs from "a","bc" */
+}
+
+uint64_t mr_context_index_hash(const mr_context_in *in, size_t i)
+{
+	const mr_module *mod = in->reg->mods[i];
+	const mr_manifest *m = mod->m;
+	uint64_t h = 1469598103934665603u;
+	h = hash_add(h, mod->id);
+	if (!mod->valid) return h;
+	h = hash_add(h, "k");
+	for (size_t k = 0; k < m->ai_keywords.n; k++) h = hash_add(h, m->ai_keywords.v[k].s);
+	h = hash_add(h, "t");
+	for (size_t k = 0; k < m->tags.n; k++) h = hash_add(h, m->tags.v[k].s);
+	h = hash_add(h, "e");
+	for (size_t k = 0; k < m->nentities; k++) h = hash_add(h, m->entities[k].name.s);
+	h = hash_add(h, "r");
+	for (size_t k = 0; k < m->nroutes; k++) h = hash_add(h, m->routes[k].key);
+	h = hash_add(h, "p");
+	for (size_t k = 0; k < m->permissions.n; k++) h = hash_add(h, m->permissions.v[k].s);
+	h = hash_add(h, "v");
+	for (size_t k = 0; k < m->npublishes; k++) h = hash_add(h, m->publishes[k].name.s);
+	return h;
+}
+
 typedef struct relrow {
 	const mr_relation *rel;
 	signed char sat;

@@ -5,6 +5,8 @@
 #ifndef MR_CONTEXT_H
 #define MR_CONTEXT_H
 
+#include <stdint.h>
+
 #include "check.h"
 #include "jsonw.h"
 
@@ -70,6 +72,9 @@ void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg
 void mr_context_registry_text(const mr_context_counts *c, mr_buf *out);
 void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
 void mr_context_index_text(const mr_context_in *in, mr_buf *out);
+/* A hash of what module i adds to "index": equal hashes, the same contribution (so a
+ * change that keeps every module's hash needs no new index). */
+uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);
 void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out);
 
 typedef struct mr_text_ref {

@@ -1,4 +1,4 @@
-/* jsonw.c — the JSON writer.  Layout matches jansson's JSON_INDENT(2) output. */
+/* jsonw.c — the JSON writer. */
 #include "jsonw.h"
 
 #include <math.h>
@@ -25,6 +25,68 @@ static void newline(mr_jw *w, int depth)
 	w->out->data[w->out->len] = '\0';
 }
 
+/* Offset just past the JSON value or member ("key": value) that starts at i. */
+static size_t member_end(const char *p, size_t i, size_t n)
+{
+	int nest = 0;
+	bool in_str = false;
+	for (; i < n; i++) {
+		char c = p[i];
+		if (in_str) {
+			if (c == '\\') i++;
+			else if (c == '"') in_str = false;
+		} else if (c == '"') in_str = true;
+		else if (c == '{' || c == '[') nest++;
+		else if (c == '}' || c == ']') nest--;
+		else if (c == ',' && nest == 0) return i;
+	}
+	return n;
+}
+
+/* The container open at depth d no longer fits on one line: lay out the members written
+ * so far one per line, and so its enclosing containers (a container that holds one laid
+ * out over lines is laid out over lines itself). */
+static void expand(mr_jw *w, int d)
+{
+	for (; d >= 1 && w->flat[d]; d--) {
+		w->flat[d] = false;
+		mr_buf *b = w->out;
+		size_t from = w->start[d] + 1, oldlen = b->len;
+		char *tail = mr_xstrndup(b->data + from, oldlen - from);
+		size_t n = oldlen - from;
+		b->len = from;
+		for (size_t i = 0; i < n;) {
+			size_t e = member_end(tail, i, n);
+			if (i) mr_buf_putc(b, ',');
+			newline(w, d);
+			mr_buf_add(b, tail + i, e - i);
+			i = e < n ? e + 2 : n; /* past ", " */
+		}
+		free(tail);
+		/* the containers open inside d are the tail of the buffer: they moved */
+		size_t delta = b->len - oldlen;
+		for (int k = d + 1; k <= w->depth; k++) w->start[k] += delta;
+	}
+}
+
+/* before a member of the container open at w->depth (a value in an array, a key in an object) */
+static void member_sep(mr_jw *w)
+{
+	int d = w->depth;
+	bool first = w->first[d];
+	w->first[d] = false;
+	if (w->pretty) {
+		/* a non-empty object inside anything, a non-empty list inside a list: the
+		 * enclosing container is no record */
+		if (first && d > 1 && (w->close[d] == '}' || w->close[d - 1] == ']')) expand(w, d - 1);
+		if (w->flat[d] && ++w->members[d] > MR_JW_FLAT_MAX) expand(w, d);
+	}
+	if (!first) mr_buf_putc(w->out, ',');
+	if (w->flat[d]) {
+		if (!first) mr_buf_putc(w->out, ' ');
+	} else newline(w, d);
+}
+
 /* before any value: separator and indentation inside arrays */
 static void pre_value(mr_jw *w)
 {
@@ -33,19 +95,22 @@ static void pre_value(mr_jw *w)
 		return;
 	}
 	if (w->depth == 0) return;
-	if (!w->first[w->depth]) mr_buf_putc(w->out, ',');
-	w->first[w->depth] = false;
-	newline(w, w->depth);
+	member_sep(w);
 }
 
 static void open_container(mr_jw *w, char open, char close)
 {
+	/* a container inside a list: the list is no list of scalars */
+	if (w->pretty && !w->after_key && w->depth > 0 && w->close[w->depth] == ']') expand(w, w->depth);
 	pre_value(w);
-	mr_buf_putc(w->out, open);
 	if (w->depth + 1 >= MR_JW_MAX_DEPTH) abort(); /* callers bound their depth (YAML: 64) */
 	w->depth++;
 	w->first[w->depth] = true;
 	w->close[w->depth] = close;
+	w->flat[w->depth] = w->pretty;
+	w->members[w->depth] = 0;
+	w->start[w->depth] = w->out->len;
+	mr_buf_putc(w->out, open);
 }
 
 void mr_jw_obj(mr_jw *w)
@@ -60,18 +125,16 @@ void mr_jw_arr(mr_jw *w)
 
 void mr_jw_end(mr_jw *w)
 {
-	bool empty = w->first[w->depth];
+	bool empty = w->first[w->depth], flat = w->flat[w->depth];
 	char close = w->close[w->depth];
 	w->depth--;
-	if (!empty) newline(w, w->depth);
+	if (!empty && !flat) newline(w, w->depth);
 	mr_buf_putc(w->out, close);
 }
 
 void mr_jw_key(mr_jw *w, const char *key)
 {
-	if (!w->first[w->depth]) mr_buf_putc(w->out, ',');
-	w->first[w->depth] = false;
-	newline(w, w->depth);
+	member_sep(w);
 	mr_buf_json_string(w->out, key, strlen(key));
 	mr_buf_puts(w->out, w->pretty ? ": " : ":");
 	w->after_key = true;

@@ -1,6 +1,10 @@
-/* jsonw.h — a streaming JSON writer with one fixed layout (2-space indentation,
- * "key": value, empty containers as {} and [], LF), so that every JSON file modreg
- * writes is byte-for-byte deterministic and can be assembled from cached pieces. */
+/* jsonw.h — a streaming JSON writer with one fixed layout, so that every JSON file modreg
+ * writes is byte-for-byte deterministic and can be assembled from cached pieces:
+ * 2-space indentation, "key": value, empty containers as {} and [], LF; and a record —
+ * an object of at most MR_JW_FLAT_MAX members that holds no non-empty object and no list
+ * of lists — or a list of at most MR_JW_FLAT_MAX scalars, is written on one line
+ * ({"a": 1, "b": ["x", "y"]}).  The writer decides as it goes: a container starts on one
+ * line and is laid out again, one member per line, the moment it stops qualifying. */
 #ifndef MR_JSONW_H
 #define MR_JSONW_H
 
@@ -10,13 +14,19 @@
 #include <jansson.h>
 
 #define MR_JW_MAX_DEPTH 128
+#define MR_JW_FLAT_MAX 16
 
+/* A container still on one line at depth d has flat[d]; start[d] is the offset of its
+ * opening bracket in out, members[d] the members written so far. */
 typedef struct mr_jw {
 	mr_buf *out;
 	int depth;                           /* open containers */
 	int base;                            /* extra indentation levels for every line */
 	bool first[MR_JW_MAX_DEPTH];         /* no member written yet at this depth */
 	char close[MR_JW_MAX_DEPTH];         /* the bracket that closes this depth */
+	bool flat[MR_JW_MAX_DEPTH];
+	size_t start[MR_JW_MAX_DEPTH];
+	unsigned members[MR_JW_MAX_DEPTH];
 	bool after_key;                      /* a key was written; the value follows on the same line */
 	bool pretty;                         /* false: compact, one line */
 } mr_jw;

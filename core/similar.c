@@ -5,6 +5,7 @@
 #include "similar.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -347,6 +348,9 @@ struct mr_simprofile {
 	tokset forms;    /* the whole name, the id and their acronyms, squashed */
 	tokset words;    /* stemmed content words */
 	char *display_name;
+	uint64_t *tok;    /* hashes of the tokens the inverted index files it under (lazily) */
+	size_t ntok;
+	bool tok_done;
 };
 
 /* Matching entities and endpoints is quadratic in their numbers; real modules have tens.
@@ -580,6 +584,7 @@ mr_simprofile *mr_simprofile_from_json(json_t *obj)
 void mr_simprofile_free(mr_simprofile *p)
 {
 	if (!p) return;
+	free(p->tok);
 	for (size_t i = 0; i < p->nents; i++) {
 		free(p->ents[i].key);
 		free(p->ents[i].head);
@@ -782,19 +787,6 @@ int mr_similarity(const mr_simprofile *a, const mr_simprofile *b, mr_buf *reason
 
 /* ---- candidate pairs through an inverted index ---- */
 
-typedef struct posting {
-	char *tok; /* prefixed token (heap) */
-	size_t mod;
-} posting;
-
-static int posting_cmp(const void *pa, const void *pb)
-{
-	const posting *a = pa, *b = pb;
-	int c = strcmp(a->tok, b->tok);
-	if (c) return c;
-	return a->mod < b->mod ? -1 : a->mod > b->mod;
-}
-
 typedef struct pairk {
 	size_t i, j;
 } pairk;
@@ -806,52 +798,94 @@ static int pair_cmp(const void *pa, const void *pb)
 	return a->j < b->j ? -1 : a->j > b->j;
 }
 
-typedef struct postings {
-	posting *v;
-	size_t n, cap;
-} postings;
-
-static void post(postings *ps, char kind, const char *tok, size_t mod)
+static uint64_t tok_hash(char kind, const char *tok)
 {
-	MR_GROW(ps->v, ps->cap, ps->n + 1);
-	ps->v[ps->n].tok = mr_xasprintf("%c:%s", kind, tok);
-	ps->v[ps->n].mod = mod;
-	ps->n++;
+	uint64_t h = 1469598103934665603u; /* FNV-1a of "kind:tok" */
+	h = (h ^ (unsigned char)kind) * 1099511628211u;
+	h = (h ^ ':') * 1099511628211u;
+	for (; *tok; tok++) h = (h ^ (unsigned char)*tok) * 1099511628211u;
+	return h;
 }
+
+static void tok_add(mr_simprofile *p, size_t *cap, char kind, const char *tok)
+{
+	MR_GROW(p->tok, *cap, p->ntok + 1);
+	p->tok[p->ntok++] = tok_hash(kind, tok);
+}
+
+/* The tokens of a profile, hashed once: a profile is made when its manifest loads, and the
+ * index is built again on every analysis. */
+static void profile_tokens(mr_simprofile *p)
+{
+	if (p->tok_done) return;
+	size_t cap = 0;
+	for (size_t i = 0; i < p->nents; i++) {
+		tok_add(p, &cap, 'e', p->ents[i].key);
+		if (p->ents[i].head && strcmp(p->ents[i].head, p->ents[i].key)) tok_add(p, &cap, 'e', p->ents[i].head);
+	}
+	for (size_t i = 0; i < p->neps; i++) tok_add(p, &cap, 'p', p->eps[i].rel);
+	for (size_t i = 0; i < p->keywords.n; i++) tok_add(p, &cap, 'k', p->keywords.v[i].key);
+	for (size_t i = 0; i < p->forms.n; i++) tok_add(p, &cap, 'n', p->forms.v[i]);
+	p->tok_done = true;
+}
+
+/* tokens shared by more than this many modules are too common to tell anything */
+#define COMMON_TOKEN 32
 
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx)
 {
-	postings ps = {0};
+	/* the inverted index: a hash table from token hash to its postings (modules, in
+	 * registry order), linear in the number of tokens.  Two tokens with one 64-bit hash
+	 * would only add candidates, which are scored exactly below. */
+	size_t total = 0;
+	for (size_t m = 0; m < n; m++)
+		if (profiles[m]) {
+			profile_tokens(profiles[m]);
+			total += profiles[m]->ntok;
+		}
+	size_t size = 16;
+	while (size < 2 * total) size <<= 1;
+	typedef struct slot {
+		uint64_t h;
+		size_t head, tail, count; /* posting index + 1 */
+	} slot;
+	slot *tab = mr_xcalloc(size, sizeof *tab);
+	size_t *pmod = mr_xcalloc(total + 1, sizeof *pmod), *pnext = mr_xcalloc(total + 1, sizeof *pnext);
+	size_t np = 0;
 	for (size_t m = 0; m < n; m++) {
 		const mr_simprofile *p = profiles[m];
 		if (!p) continue;
-		for (size_t i = 0; i < p->nents; i++) {
-			post(&ps, 'e', p->ents[i].key, m);
-			if (p->ents[i].head && strcmp(p->ents[i].head, p->ents[i].key)) post(&ps, 'e', p->ents[i].head, m);
+		for (size_t t = 0; t < p->ntok; t++) {
+			size_t h = (size_t)p->tok[t] & (size - 1);
+			while (tab[h].head && tab[h].h != p->tok[t]) h = (h + 1) & (size - 1);
+			pmod[np] = m;
+			if (!tab[h].head) {
+				tab[h].h = p->tok[t];
+				tab[h].head = np + 1;
+			} else pnext[tab[h].tail - 1] = np + 1;
+			tab[h].tail = np + 1;
+			tab[h].count++;
+			np++;
 		}
-		for (size_t i = 0; i < p->neps; i++) post(&ps, 'p', p->eps[i].rel, m);
-		for (size_t i = 0; i < p->keywords.n; i++) post(&ps, 'k', p->keywords.v[i].key, m);
-		for (size_t i = 0; i < p->forms.n; i++) post(&ps, 'n', p->forms.v[i], m);
 	}
-	if (ps.n > 1) qsort(ps.v, ps.n, sizeof *ps.v, posting_cmp);
-	/* candidate pairs: modules sharing a token; tokens shared by more than 32 modules are too
-	 * common to tell anything and are skipped, which keeps this linear in the registry */
+	/* candidate pairs: modules sharing a token that is not too common */
 	pairk *pairs = NULL;
 	size_t npairs = 0, pcap = 0;
-	for (size_t s = 0; s < ps.n;) {
-		size_t e = s + 1;
-		while (e < ps.n && !strcmp(ps.v[e].tok, ps.v[s].tok)) e++;
-		if (e - s > 1 && e - s <= 32)
-			for (size_t a = s; a < e; a++)
-				for (size_t b = a + 1; b < e; b++) {
-					if (ps.v[a].mod == ps.v[b].mod) continue;
-					MR_GROW(pairs, pcap, npairs + 1);
-					pairs[npairs].i = ps.v[a].mod < ps.v[b].mod ? ps.v[a].mod : ps.v[b].mod;
-					pairs[npairs].j = ps.v[a].mod < ps.v[b].mod ? ps.v[b].mod : ps.v[a].mod;
-					npairs++;
-				}
-		s = e;
+	for (size_t h = 0; h < size; h++) {
+		if (tab[h].count < 2 || tab[h].count > COMMON_TOKEN) continue;
+		for (size_t a = tab[h].head; a; a = pnext[a - 1])
+			for (size_t b = pnext[a - 1]; b; b = pnext[b - 1]) {
+				size_t ma = pmod[a - 1], mb = pmod[b - 1];
+				if (ma == mb) continue;
+				MR_GROW(pairs, pcap, npairs + 1);
+				pairs[npairs].i = ma < mb ? ma : mb;
+				pairs[npairs].j = ma < mb ? mb : ma;
+				npairs++;
+			}
 	}
+	free(tab);
+	free(pmod);
+	free(pnext);
 	if (npairs > 1) qsort(pairs, npairs, sizeof *pairs, pair_cmp);
 	for (size_t k = 0; k < npairs; k++) {
 		if (k && pairs[k].i == pairs[k - 1].i && pairs[k].j == pairs[k - 1].j) continue;
@@ -859,6 +893,4 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 		if (sc >= threshold) fn(ctx, pairs[k].i, pairs[k].j, sc);
 	}
 	free(pairs);
-	for (size_t i = 0; i < ps.n; i++) free(ps.v[i].tok);
-	free(ps.v);
 }

@@ -731,6 +731,7 @@ typedef struct smod {
 	mr_context_modinfo info;
 	char *digest;           /* the cross-module facts its entry was rendered with */
 	char *health_key;       /* its health, when that depends on the clock; else NULL */
+	uint64_t index_hash;    /* mr_context_index_hash when it was rendered */
 	char *version, *sha256; /* from its entry (sha256: of its last valid manifest) */
 	bool valid, stale;
 	char *seen_sha;         /* the manifest the last sync saw, and whether it was valid: */
@@ -878,9 +879,14 @@ static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
 	mr_buf_reset(b);
 	const mr_modinfo *info = in->an && i < in->an->n ? &in->an->info[i] : NULL;
 	if (mod->m)
-		for (size_t r = 0; r < mod->m->nrelations; r++)
-			mr_buf_printf(b, "r%d%d", mr_registry_find(reg, mod->m->relations[r].target.s) != NULL,
-			              info && info->satisfied ? info->satisfied[r] : -1);
+		for (size_t r = 0; r < mod->m->nrelations; r++) {
+			bool resolved = info && info->target ? info->target[r] >= 0
+			                                     : mr_registry_find(reg, mod->m->relations[r].target.s) != NULL;
+			int sat = info && info->satisfied ? info->satisfied[r] : -1;
+			mr_buf_putc(b, 'r');
+			mr_buf_putc(b, resolved ? '1' : '0');
+			mr_buf_putc(b, sat < 0 ? '-' : (char)('0' + sat));
+		}
 	if (!info) return;
 	for (size_t k = 0; k < info->nincoming; k++) {
 		const mr_relref *ref = &info->incoming[k];
@@ -1099,7 +1105,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	mr_context_in in = {reg, an, NULL, opts->now};
 	bool cross = fresh || s->full || s->analysis_changed || res->nchanges > 0;
 	bool clock = s->last_now != opts->now;
-	bool set_changed = false, rows_changed = false, any_changed = false;
+	bool set_changed = false, rows_changed = false, any_changed = false, index_changed = false;
 	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
 	size_t j = 0;
 	for (size_t i = 0; i < reg->n; i++) {
@@ -1145,6 +1151,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		}
 		sm->touched = false;
 		if (!render) continue;
+		uint64_t ih = mr_context_index_hash(&in, i);
+		if (is_new || ih != sm->index_hash) index_changed = true;
+		sm->index_hash = ih;
 		int r = render_module(s, &in, i, sm, fresh, moddir, &rows_changed, res, err);
 		if (r < 0) goto fail;
 		if (r > 0) {
@@ -1172,7 +1181,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	mr_buf *scratch = &s->scratch_file;
 	if (cross) {
 		ch.graph |= update_text(&s->graph, scratch, &in, mr_context_graph_text);
-		ch.index |= update_text(&s->index, scratch, &in, mr_context_index_text);
+		/* the index is the biggest section to sort: only when what a module adds to it changed */
+		if (fresh || s->full || set_changed || index_changed)
+			ch.index |= update_text(&s->index, scratch, &in, mr_context_index_text);
 	}
 	if (fresh || s->full || any_changed || set_changed || s->extras_changed || cross)
 		ch.diags |= update_text(&s->diags, scratch, &in, mr_context_diagnostics_text);
