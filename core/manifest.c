@@ -1681,6 +1681,21 @@ static void scan_secrets(ctx *c, const mr_ynode *n, const path_frame *up, unsign
 
 /* ---------------------------------------------------------------- entry points */
 
+/* The model keeps the manifest's texts but only a few of its subtrees (free-form values):
+ * copy those out of the tree and free the tree, most of a loaded manifest's memory. */
+static void keep_subtrees(mr_manifest *m)
+{
+	mr_arena *a = m->doc.arena;
+	for (size_t i = 0; i < m->nrelations; i++) m->relations[i].config = mr_ynode_copy(a, m->relations[i].config);
+	for (size_t i = 0; i < m->nconfig; i++) {
+		m->config[i].def = mr_ynode_copy(a, m->config[i].def);
+		m->config[i].min = mr_ynode_copy(a, m->config[i].min);
+		m->config[i].max = mr_ynode_copy(a, m->config[i].max);
+	}
+	for (size_t i = 0; i < m->nextensions; i++) m->extensions[i].value = mr_ynode_copy(a, m->extensions[i].value);
+	mr_ydoc_drop_nodes(&m->doc);
+}
+
 mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_dir, const char *id,
                               const char *file, mr_diags *d)
 {
@@ -1705,6 +1720,7 @@ mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_d
 	const mr_ynode *root = m->doc.root;
 	if (root->kind != MR_Y_MAP) {
 		diagn(&c, root, "not-a-mapping", "a manifest is a YAML mapping of keys to values, found %s", kind_desc(root));
+		mr_ydoc_drop_nodes(&m->doc);
 		return m;
 	}
 	load_top(&c, root);
@@ -1721,6 +1737,7 @@ mr_manifest *mr_manifest_load(const char *data, size_t len, const char *module_d
 	load_ai(&c, root);
 	load_health(&c, root);
 	scan_secrets(&c, root, NULL, 0);
+	keep_subtrees(m);
 	return m;
 }
 

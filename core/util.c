@@ -217,11 +217,19 @@ struct arena_block {
 struct mr_arena {
 	struct arena_block *head;
 	size_t total;
+	size_t first; /* size of the first block */
 };
 
 mr_arena *mr_arena_new(void)
 {
-	return mr_xcalloc(1, sizeof(mr_arena));
+	return mr_arena_new_sized(16384);
+}
+
+mr_arena *mr_arena_new_sized(size_t first_block)
+{
+	mr_arena *a = mr_xcalloc(1, sizeof(mr_arena));
+	a->first = first_block < 256 ? 256 : first_block > ((size_t)1 << 20) ? (size_t)1 << 20 : first_block;
+	return a;
 }
 
 void mr_arena_free(mr_arena *a)
@@ -242,7 +250,7 @@ void *mr_arena_alloc(mr_arena *a, size_t n)
 	if (n == 0) n = 16;
 	struct arena_block *b = a->head;
 	if (!b || b->size - b->used < n) {
-		size_t sz = n > 16384 ? n : 16384;
+		size_t sz = n > a->first ? n : a->first;
 		if (a->head && sz < a->head->size * 2 && a->head->size < (1u << 20)) sz = a->head->size * 2;
 		if (sz < n) sz = n;
 		b = mr_xmalloc(sizeof *b + sz);

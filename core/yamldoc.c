@@ -210,7 +210,7 @@ static void addf(loader *L, unsigned line, unsigned col, const char *code, const
 
 static mr_ynode *new_node(loader *L, mr_ykind kind, yaml_mark_t m)
 {
-	xnode *x = mr_arena_alloc(L->doc->arena, sizeof *x);
+	xnode *x = mr_arena_alloc(L->doc->nodes, sizeof *x);
 	mr_ynode *nd = &x->nd;
 	nd->kind = kind;
 	nd->line = (unsigned)m.line + 1;
@@ -384,7 +384,7 @@ static int pop(loader *L)
 {
 	frame *f = &L->stack[--L->depth];
 	mr_ynode *nd = f->node;
-	nd->items = mr_arena_alloc(L->doc->arena, (f->nkids ? f->nkids : 1) * sizeof *nd->items);
+	nd->items = mr_arena_alloc(L->doc->nodes, (f->nkids ? f->nkids : 1) * sizeof *nd->items);
 	if (f->nkids) memcpy(nd->items, f->kids, f->nkids * sizeof *nd->items);
 	if (nd->kind == MR_Y_MAP) {
 		nd->n = f->nkids / 2;
@@ -548,7 +548,9 @@ int mr_yaml_load(const char *data, size_t len, const char *file, const char *mod
 	int rc = -1, docs = 0;
 	bool parser_ok = false, done = false;
 
-	doc->arena = mr_arena_new();
+	/* texts and the model built on them take about three times the manifest's size */
+	doc->arena = mr_arena_new_sized(len < MR_MANIFEST_MAX_BYTES ? 3 * len + 2048 : 16384);
+	doc->nodes = mr_arena_new();
 	doc->root = NULL;
 	L.doc = doc;
 	L.d = d;
@@ -638,8 +640,29 @@ out:
 void mr_ydoc_release(mr_ydoc *doc)
 {
 	mr_arena_free(doc->arena);
-	doc->arena = NULL;
+	mr_arena_free(doc->nodes);
+	doc->arena = doc->nodes = NULL;
 	doc->root = NULL;
+}
+
+void mr_ydoc_drop_nodes(mr_ydoc *doc)
+{
+	mr_arena_free(doc->nodes);
+	doc->nodes = NULL;
+	doc->root = NULL;
+}
+
+mr_ynode *mr_ynode_copy(mr_arena *a, const mr_ynode *n)
+{
+	if (!n) return NULL;
+	mr_ynode *c = mr_arena_alloc(a, sizeof *c);
+	*c = *n;
+	if (n->kind == MR_Y_SEQ || n->kind == MR_Y_MAP) {
+		size_t k = n->kind == MR_Y_MAP ? 2 * n->n : n->n;
+		c->items = mr_arena_alloc(a, (k ? k : 1) * sizeof *c->items);
+		for (size_t i = 0; i < k; i++) c->items[i] = mr_ynode_copy(a, n->items[i]);
+	}
+	return c;
 }
 
 mr_ynode *mr_ymap_get(const mr_ynode *map, const char *key)

@@ -33,8 +33,9 @@ struct mr_ynode {
 };
 
 typedef struct mr_ydoc {
-	mr_arena *arena; /* owns every node and string */
-	mr_ynode *root;  /* NULL when loading failed */
+	mr_arena *arena; /* owns every scalar's text */
+	mr_arena *nodes; /* owns the nodes and their item lists */
+	mr_ynode *root;  /* NULL when loading failed or after mr_ydoc_drop_nodes */
 } mr_ydoc;
 
 /* Load data[0..len) (need not be NUL-terminated).  file names the file in diagnostics,
@@ -45,6 +46,11 @@ typedef struct mr_ydoc {
 int mr_yaml_load(const char *data, size_t len, const char *file, const char *module, mr_diags *d,
                  mr_ydoc *doc);
 void mr_ydoc_release(mr_ydoc *doc);
+/* A deep copy of n's nodes in a (the texts are shared: they stay in the document's arena). */
+mr_ynode *mr_ynode_copy(mr_arena *a, const mr_ynode *n);
+/* Free the tree but keep the texts: for a model that kept its strings and copied the few
+ * subtrees it needs (mr_ynode_copy), the tree is most of a document's memory. */
+void mr_ydoc_drop_nodes(mr_ydoc *doc);
 
 /* value of key in a mapping (NULL if absent or not a mapping) */
 mr_ynode *mr_ymap_get(const mr_ynode *map, const char *key);
