@@ -24,7 +24,7 @@ else
 	work=$(mktemp -d)
 	keep=0
 fi
-trap '[ "$keep" = 1 ] || rm -rf "$work"; rm -rf "$work"/out-* "$work"/hugo-*/public "$work"/hugo-*/resources' EXIT
+trap '[ "$keep" = 1 ] || rm -rf "$work"; rm -rf "$work"/out-* "$work"/hugo-*/public* "$work"/hugo-*/resources' EXIT
 trap 'exit 1' INT TERM
 
 now() { date +%s.%N; }
@@ -64,8 +64,7 @@ for n in $SIZES; do
 	fi
 	: >"$work/t-build" && : >"$work/t-index" && : >"$work/t-site" && : >"$work/t-warm" && : >"$work/t-hugo"
 	for r in $(seq "$RUNS"); do
-		out=$work/out-$n
-		rm -rf "$out"
+		out=$work/out-$n-$r # a new directory per run, deleted after the runs (see bench/run.sh)
 		sync
 		t0=$(now)
 		"$MODREG" build --registry "$reg" --stats "$work/no-stats" --out "$out" >"$work/log"
@@ -81,15 +80,16 @@ for n in $SIZES; do
 		if [ "$have_hugo" = 1 ]; then
 			hs=$work/hugo-$n
 			hugo_site "$reg" "$hs"
-			rm -rf "$hs/public" "$hs/resources"
+			rm -rf "$hs/resources"
 			sync
 			t0=$(now)
-			(cd "$hs" && hugo --quiet >/dev/null)
+			(cd "$hs" && hugo --quiet --destination "public-$r" >/dev/null) # a new directory, as for modreg
 			t1=$(now)
 			awk -v a="$t1" -v b="$t0" 'BEGIN { print a - b }' >>"$work/t-hugo"
 		fi
 		echo "  $n modules, run $r of $RUNS done" >&2
 	done
+	rm -rf "$work"/out-"$n"-* "$work/hugo-$n"/public*
 	b=$(median <"$work/t-build") i=$(median <"$work/t-index") s=$(median <"$work/t-site") w=$(median <"$work/t-warm")
 	if [ "$have_hugo" = 1 ]; then
 		h=$(median <"$work/t-hugo")

@@ -2,10 +2,12 @@
  * from outside the watcher: write a file, then wait (inotify on the output directory)
  * for context.json to be renamed into place.  Used by bench/latency.sh.
  *
- *   latency OUTDIR FILE RUNS MODE
+ *   latency OUTDIR FILE RUNS MODE [NAME]
  * MODE version: FILE is a module.yaml; each run rewrites its `version:` line in place
  *      stats:   FILE is a statistics file; each run replaces it (temp + rename) with
  *               new counts, as collectors do
+ * NAME the file renamed into OUTDIR that ends a run (default context.json; a module's
+ *      page is OUTDIR=<site>/modules NAME=<id>.html)
  * Prints one latency in milliseconds per line. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -48,7 +50,9 @@ static void save(const char *path, const char *data, size_t n)
 	}
 }
 
-/* wait until context.json is renamed into outdir; -1 on timeout */
+static const char *wait_name = "context.json";
+
+/* wait until wait_name is renamed into outdir; -1 on timeout */
 static int wait_replaced(int fd, double timeout_ms)
 {
 	char buf[8192] __attribute__((aligned(8)));
@@ -61,7 +65,7 @@ static int wait_replaced(int fd, double timeout_ms)
 		ssize_t r = read(fd, buf, sizeof buf);
 		for (char *q = buf; r > 0 && q < buf + r;) {
 			struct inotify_event *e = (struct inotify_event *)q;
-			if (e->len && !strcmp(e->name, "context.json")) return 0;
+			if (e->len && !strcmp(e->name, wait_name)) return 0;
 			q += sizeof *e + e->len;
 		}
 	}
@@ -69,10 +73,11 @@ static int wait_replaced(int fd, double timeout_ms)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|stats\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|stats [NAME]\n");
 		return 2;
 	}
+	if (argc == 6) wait_name = argv[5];
 	const char *out = argv[1], *file = argv[2], *mode = argv[4];
 	int runs = atoi(argv[3]);
 	size_t n;
@@ -120,7 +125,7 @@ int main(int argc, char **argv)
 			free(tmp);
 		} else save(file, text, strlen(text));
 		if (wait_replaced(fd, 60000) < 0) {
-			fprintf(stderr, "context.json was not replaced within 60 s\n");
+			fprintf(stderr, "%s was not replaced within 60 s\n", wait_name);
 			return 1;
 		}
 		printf("%.3f\n", now_ms() - t0);

@@ -4,7 +4,9 @@
 # `modreg watch` running: save one manifest (a version bump) RUNS times, and replace one
 # statistics file RUNS times (no manifest changes: no cross-module analysis), each time
 # measuring until context.json is replaced; median and p99; and
-# the watcher's peak memory (VmHWM) against the manifests' total size.
+# the watcher's peak memory (VmHWM) against the manifests' total size; then (SITE=1, the
+# default) with the site: save one manifest RUNS times, each time until the module's page
+# is replaced, against a cold `modreg build`.
 #   MODREG=build/modreg RUNS=50 BENCH_DIR=/tmp/modreg-bench sh bench/latency.sh 1000 10000
 # BENCH_DIR keeps the generated registries between runs (generating 10,000 takes a while).
 set -eu
@@ -46,13 +48,12 @@ for n in $SIZES; do
 	fi
 	out=$T/out-$n
 	rm -rf "$out"
-	# the reference: one cold index (its file cache warm: the watcher's start-up reads the same)
+	# the reference: one cold index (its file cache warm: the watcher's start-up reads the same),
+	# into a directory of its own (see bench/run.sh on deleting outputs)
 	"$MODREG" index --registry "$reg" --out "$T/warm-$n" --stats "$T/no-stats" -q > /dev/null
-	rm -rf "$T/warm-$n"
 	t0=$(date +%s.%N)
 	"$MODREG" index --registry "$reg" --out "$T/cold-$n" --stats "$T/no-stats" -q > /dev/null
 	cold=$(ms "$t0" "$(date +%s.%N)")
-	rm -rf "$T/cold-$n"
 
 	mkdir -p "$T/no-site"
 	mkdir -p "$T/stats-$n"
@@ -73,10 +74,37 @@ for n in $SIZES; do
 	# the saves restored the original files: context.json must equal a fresh index again
 	"$MODREG" index --registry "$reg" --out "$T/check-$n" --stats "$T/stats-$n" -q > /dev/null
 	cmp -s "$T/check-$n/context.json" "$out/context.json" || echo "WARNING: the watcher's context.json differs from a fresh index"
-	rm -rf "$T/check-$n" "$out"
+	rm -rf "$T/check-$n" "$out" "$T/warm-$n" "$T/cold-$n"
 	bytes=$(cat "$reg"/*/module.yaml | wc -c)
 	set -- $(stats "$T/save-$n") $(stats "$T/stats-$n.ms")
 	printf '%-8s %9s ms %11s ms %11s ms %11s ms %11s ms %7s MB %7s MB %7.1fx\n' "$n" "$cold" "$1" "$2" "$3" "$4" \
 		$((hwm / 1024)) $((bytes / 1048576)) "$(awk -v h="$hwm" -v b="$bytes" 'BEGIN { print h * 1024 / b }')"
 	echo "         ratio to the cold index: save p99 = 1/$(awk -v c="$cold" -v p="$2" 'BEGIN { printf "%.0f", c / p }')"
+done
+
+# The site: one change -> the module's page rewritten by the watcher, against a cold build.
+[ "${SITE:-1}" = 1 ] || exit 0
+echo
+printf '%-8s %12s %14s %14s %10s\n' modules "cold build" "page p50" "page p99" ratio
+for n in $SIZES; do
+	if [ -n "$BENCH_DIR" ]; then reg=$BENCH_DIR/reg-$n; else reg=$T/reg-$n; fi
+	t0=$(date +%s.%N)
+	"$MODREG" build --registry "$reg" --out "$T/build-$n" --stats "$T/no-stats" -q > /dev/null
+	coldb=$(ms "$t0" "$(date +%s.%N)")
+	out=$T/site-$n
+	"$MODREG" watch --registry "$reg" --out "$out" --stats "$T/stats-$n" --resync 0 2> "$T/watch-site-$n.log" &
+	WPID=$!
+	until grep -q 'modreg: watching' "$T/watch-site-$n.log"; do
+		kill -0 "$WPID" || { cat "$T/watch-site-$n.log"; exit 1; }
+		sleep 0.5
+	done
+	mod=$(printf 'mod-%05d' $((n / 2)))
+	"$T/latency" "$out/modules" "$reg/$mod/module.yaml" "$RUNS" version "$mod.html" > "$T/page-$n"
+	kill -TERM "$WPID"
+	wait "$WPID" || true
+	WPID=
+	rm -rf "$out" "$T/build-$n"
+	set -- $(stats "$T/page-$n")
+	printf '%-8s %9s ms %11s ms %11s ms %10s\n' "$n" "$coldb" "$1" "$2" \
+		"1/$(awk -v c="$coldb" -v p="$2" 'BEGIN { printf "%.0f", c / p }')"
 done

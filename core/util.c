@@ -440,6 +440,9 @@ err: {
 
 int mr_mkdirs(const char *path, unsigned mode)
 {
+	/* the common cases in one call: the parent exists */
+	if (mkdir(path, (mode_t)mode) == 0 || errno == EEXIST) return 0;
+	if (errno != ENOENT) return -1;
 	char *p = mr_xstrdup(path);
 	size_t n = strlen(p);
 	for (size_t i = 1; i <= n; i++) {
