@@ -28,6 +28,17 @@ export SOURCE_DATE_EPOCH=1795000000
 
 cc -O2 -o "$T/latency" bench/latency.c
 
+# start_watch LOG ARGS... — modreg watch in the background (WPID), once it watches
+start_watch() {
+	log=$1
+	shift
+	"$MODREG" watch "$@" --resync 0 2> "$log" &
+	WPID=$!
+	until grep -q 'modreg: watching' "$log"; do
+		kill -0 "$WPID" || { cat "$log"; exit 1; }
+		sleep 0.2
+	done
+}
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) * 1000 }'; }
 # stats FILE — "median p99" of one number per line
 stats() {
@@ -57,13 +68,7 @@ for n in $SIZES; do
 
 	mkdir -p "$T/no-site"
 	mkdir -p "$T/stats-$n"
-	"$MODREG" watch --registry "$reg" --out "$out" --stats "$T/stats-$n" --templates "$T/no-site" --resync 0 \
-		2> "$T/watch-$n.log" &
-	WPID=$!
-	until grep -q 'modreg: watching' "$T/watch-$n.log"; do
-		kill -0 "$WPID" || { cat "$T/watch-$n.log"; exit 1; }
-		sleep 0.2
-	done
+	start_watch "$T/watch-$n.log" --registry "$reg" --out "$out" --stats "$T/stats-$n" --templates "$T/no-site"
 	mod=$(printf 'mod-%05d' $((n / 2)))
 	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" version > "$T/save-$n"
 	"$T/latency" "$out" "$T/stats-$n/$mod.json" "$RUNS" stats > "$T/stats-$n.ms"
@@ -85,26 +90,22 @@ done
 # The site: one change -> the module's page rewritten by the watcher, against a cold build.
 [ "${SITE:-1}" = 1 ] || exit 0
 echo
-printf '%-8s %12s %14s %14s %10s\n' modules "cold build" "page p50" "page p99" ratio
+printf '%-8s %12s %14s %14s %10s %10s\n' modules "cold build" "page p50" "page p99" ratio "peak RSS"
 for n in $SIZES; do
 	if [ -n "$BENCH_DIR" ]; then reg=$BENCH_DIR/reg-$n; else reg=$T/reg-$n; fi
 	t0=$(date +%s.%N)
 	"$MODREG" build --registry "$reg" --out "$T/build-$n" --stats "$T/no-stats" -q > /dev/null
 	coldb=$(ms "$t0" "$(date +%s.%N)")
 	out=$T/site-$n
-	"$MODREG" watch --registry "$reg" --out "$out" --stats "$T/stats-$n" --resync 0 2> "$T/watch-site-$n.log" &
-	WPID=$!
-	until grep -q 'modreg: watching' "$T/watch-site-$n.log"; do
-		kill -0 "$WPID" || { cat "$T/watch-site-$n.log"; exit 1; }
-		sleep 0.5
-	done
+	start_watch "$T/watch-site-$n.log" --registry "$reg" --out "$out" --stats "$T/stats-$n"
 	mod=$(printf 'mod-%05d' $((n / 2)))
 	"$T/latency" "$out/modules" "$reg/$mod/module.yaml" "$RUNS" version "$mod.html" > "$T/page-$n"
+	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
 	kill -TERM "$WPID"
 	wait "$WPID" || true
 	WPID=
 	rm -rf "$out" "$T/build-$n"
 	set -- $(stats "$T/page-$n")
-	printf '%-8s %9s ms %11s ms %11s ms %10s\n' "$n" "$coldb" "$1" "$2" \
-		"1/$(awk -v c="$coldb" -v p="$2" 'BEGIN { printf "%.0f", c / p }')"
+	printf '%-8s %9s ms %11s ms %11s ms %10s %7s MB\n' "$n" "$coldb" "$1" "$2" \
+		"1/$(awk -v c="$coldb" -v p="$2" 'BEGIN { printf "%.0f", c / p }')" $((hwm / 1024))
 done

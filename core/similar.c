@@ -5,6 +5,8 @@
 #include "similar.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +350,7 @@ struct mr_simprofile {
 	tokset forms;    /* the whole name, the id and their acronyms, squashed */
 	tokset words;    /* stemmed content words */
 	char *display_name;
+	uint64_t serial;  /* unique to this profile in the process: the key of cached scores */
 	uint64_t *tok;    /* hashes of the tokens the inverted index files it under (lazily) */
 	size_t ntok;
 	bool tok_done;
@@ -455,9 +458,12 @@ static void finish(mr_simprofile *p)
 	ts_finish(&p->words);
 }
 
+static atomic_uint_fast64_t profile_serial;
+
 mr_simprofile *mr_simprofile_from_manifest(const mr_manifest *m)
 {
 	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
+	p->serial = atomic_fetch_add(&profile_serial, 1) + 1;
 	for (size_t i = 0; i < m->nentities; i++) add_entity(p, m->entities[i].name.s);
 	for (size_t i = 0; i < m->nroutes; i++)
 		add_endpoint(p, m->routes[i].method.s, m->routes[i].path.s, m->routes[i].full_path);
@@ -529,6 +535,7 @@ static void endpoint_text(mr_simprofile *p, const char *s, const char *base)
 mr_simprofile *mr_simprofile_from_json(json_t *obj)
 {
 	mr_simprofile *p = mr_xcalloc(1, sizeof *p);
+	p->serial = atomic_fetch_add(&profile_serial, 1) + 1;
 	if (!json_is_object(obj)) {
 		p->display_name = mr_xstrdup("");
 		return p;
@@ -829,6 +836,36 @@ static void profile_tokens(mr_simprofile *p)
 	p->tok_done = true;
 }
 
+/* Scores of the last call's candidate pairs, by the two profiles' serials: a profile does
+ * not change once made (a module that loads again gets a new one), so the watcher's next
+ * analysis scores only the pairs that involve a changed module. */
+typedef struct score_entry {
+	uint64_t a, b; /* serials, a < b; a == 0: empty slot */
+	int score;
+} score_entry;
+
+typedef struct score_cache {
+	score_entry *v;
+	size_t size, n; /* size: a power of two, or 0 */
+} score_cache;
+
+static score_cache scores;
+static pthread_mutex_t scores_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static score_entry *score_slot(score_cache *c, uint64_t a, uint64_t b)
+{
+	size_t h = (size_t)((a * 0x9e3779b97f4a7c15u) ^ (b * 0xc2b2ae3d27d4eb4fu));
+	for (size_t i = h & (c->size - 1);; i = (i + 1) & (c->size - 1))
+		if (!c->v[i].a || (c->v[i].a == a && c->v[i].b == b)) return &c->v[i];
+}
+
+static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
+{
+	score_entry *e = score_slot(c, a, b);
+	if (!e->a) c->n++;
+	*e = (score_entry){a, b, score};
+}
+
 /* tokens shared by more than this many modules are too common to tell anything */
 #define COMMON_TOKEN 32
 
@@ -887,10 +924,22 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 	free(pmod);
 	free(pnext);
 	if (npairs > 1) qsort(pairs, npairs, sizeof *pairs, pair_cmp);
+	/* this call's scores become the cache: it holds no more than the current pairs */
+	score_cache now = {NULL, 16, 0};
+	while (now.size < 2 * npairs) now.size <<= 1;
+	now.v = mr_xcalloc(now.size, sizeof *now.v);
+	pthread_mutex_lock(&scores_lock);
 	for (size_t k = 0; k < npairs; k++) {
 		if (k && pairs[k].i == pairs[k - 1].i && pairs[k].j == pairs[k - 1].j) continue;
-		int sc = mr_similarity(profiles[pairs[k].i], profiles[pairs[k].j], NULL);
+		const mr_simprofile *pa = profiles[pairs[k].i], *pb = profiles[pairs[k].j];
+		uint64_t a = pa->serial < pb->serial ? pa->serial : pb->serial, b = pa->serial ^ pb->serial ^ a;
+		score_entry *e = a && scores.size ? score_slot(&scores, a, b) : NULL;
+		int sc = e && e->a ? e->score : mr_similarity(pa, pb, NULL);
+		if (a) score_put(&now, a, b, sc);
 		if (sc >= threshold) fn(ctx, pairs[k].i, pairs[k].j, sc);
 	}
+	free(scores.v);
+	scores = now;
+	pthread_mutex_unlock(&scores_lock);
 	free(pairs);
 }

@@ -53,6 +53,7 @@ struct mr_site {
 	json_t *rdeps;         /* id -> [ids of modules whose pages show it], from the last render */
 	json_t *group_counts;  /* group key -> module count, from the last render */
 	json_t *group_of;      /* module id -> group key, from the last render */
+	json_t *graph_sigs;    /* module id -> graph_sig text, from the last render */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -1423,6 +1424,7 @@ void mr_site_free(mr_site *s)
 	json_decref(s->rdeps);
 	json_decref(s->group_counts);
 	json_decref(s->group_of);
+	json_decref(s->graph_sigs);
 	free(s->out_dir);
 	free(s->templates_dir);
 	free(s->registry_root);
@@ -1570,6 +1572,66 @@ static void direct_rdeps(const mr_sreg *r, const char *id, json_t *into)
 	}
 }
 
+static void sig_add(mr_buf *b, const char *s)
+{
+	mr_buf_puts(b, s ? s : "");
+	mr_buf_putc(b, '\x1f');
+}
+
+/* What the registry's graphs and the page dependencies (compute_rdeps) take from module i:
+ * its name, status, validity and group, its relationships and its events.  A change after
+ * which no changed module's signature differs leaves both as they were. */
+static char *graph_sig(const mr_sreg *r, size_t i)
+{
+	json_t *m = r->mods[i];
+	mr_buf b = MR_BUF_INIT;
+	sig_add(&b, mr_js(m, "name"));
+	sig_add(&b, mr_js(m, "status"));
+	sig_add(&b, json_is_true(json_object_get(m, "valid")) ? "v" : "i");
+	sig_add(&b, r->ngroups && r->group_of ? r->groups[r->group_of[i]].key : NULL);
+	size_t k;
+	json_t *x;
+	json_array_foreach(json_object_get(json_object_get(m, "relationships"), "outgoing"), k, x)
+	{
+		sig_add(&b, mr_js(x, "type"));
+		sig_add(&b, mr_js(x, "target"));
+		sig_add(&b, mr_js(x, "description"));
+	}
+	mr_buf_putc(&b, '\x1e');
+	json_t *ev = json_object_get(m, "events");
+	json_array_foreach(json_object_get(ev, "publishes"), k, x) sig_add(&b, mr_js(x, "name"));
+	mr_buf_putc(&b, '\x1e');
+	json_array_foreach(json_object_get(ev, "subscribes"), k, x) sig_add(&b, json_string_value(x));
+	return mr_buf_detach(&b);
+}
+
+/* Record the signatures of the given modules (all of them when ids is NULL); true when one
+ * of them differs from the last render's. */
+static bool update_sigs(mr_site *s, const mr_sreg *r, const char *const *ids, size_t n)
+{
+	if (!s->graph_sigs || !ids) {
+		json_decref(s->graph_sigs);
+		s->graph_sigs = json_object();
+		for (size_t i = 0; i < r->n; i++) {
+			char *sig = graph_sig(r, i);
+			json_object_set_new(s->graph_sigs, mr_sreg_id(r, i), json_string(sig));
+			free(sig);
+		}
+		return true;
+	}
+	bool differ = false;
+	for (size_t q = 0; q < n; q++) {
+		size_t i;
+		char *sig = ids[q] && mr_sreg_find(r, ids[q], &i) ? graph_sig(r, i) : NULL;
+		const char *old = ids[q] ? json_string_value(json_object_get(s->graph_sigs, ids[q])) : NULL;
+		if (!sig != !old || (sig && strcmp(sig, old))) differ = true;
+		if (sig) json_object_set_new(s->graph_sigs, ids[q], json_string(sig));
+		else if (ids[q]) json_object_del(s->graph_sigs, ids[q]);
+		free(sig);
+	}
+	return differ;
+}
+
 /* the groups of the last render: key -> member count, and module id -> key */
 static void remember_groups(mr_site *s, const mr_sreg *r)
 {
@@ -1587,9 +1649,10 @@ static void remember_groups(mr_site *s, const mr_sreg *r)
 /* After a change: the module pages that show a changed module, then the pages
  * about the whole registry, then the group pages that can differ. */
 static int render_changes(mr_site *s, const mr_sreg *r, const char *const *changed, size_t nchanged, size_t *count,
-                          char **err)
+                          bool *graphs_changed, char **err)
 {
 	int rc = 0;
+	*graphs_changed = update_sigs(s, r, changed, nchanged);
 	json_t *todo = json_object();
 	for (size_t c = 0; c < nchanged; c++) {
 		const char *id = changed[c];
@@ -1636,9 +1699,12 @@ static int render_changes(mr_site *s, const mr_sreg *r, const char *const *chang
 	}
 	for (size_t g = 0; g < r->ngroups && rc == 0; g++)
 		if (all || touched[g]) rc = render_group(s, r, g, count, err);
-	/* the overviews: laid out again only when their DOT text changed */
-	for (size_t t = 0; t <= MR_NREL_TYPES && rc == 0; t++) rc = render_overview(s, r, t, NULL, count, err);
-	if (rc == 0) rc = finish_graphs(s, r, count, err);
+	/* the overviews: built again only when a module's part in them changed, and laid out
+	 * again only when their DOT text changed */
+	*graphs_changed = *graphs_changed || all;
+	for (size_t t = 0; t <= MR_NREL_TYPES && rc == 0 && *graphs_changed; t++)
+		rc = render_overview(s, r, t, NULL, count, err);
+	if (rc == 0 && *graphs_changed) rc = finish_graphs(s, r, count, err);
 	free(touched);
 	mr_strmap_free(gidx);
 	free(ids);
@@ -1665,16 +1731,24 @@ int mr_site_render(mr_site *s, json_t *ctx, const mr_sync_result *sync, const ch
 		if (mr_mkdirs(p, 0755) < 0) rc = fail(err, "cannot create %s: %s", p, strerror(errno));
 		free(p);
 	}
+	bool graphs_changed = true;
 	if (rc == 0 && (!changed || !s->rendered)) {
 		rc = render_full(s, &r, &count, err);
 		if (rc == 0) s->rendered = true;
-	} else if (rc == 0) rc = render_changes(s, &r, changed, nchanged, &count, err);
+		if (rc == 0) update_sigs(s, &r, NULL, 0);
+	} else if (rc == 0) rc = render_changes(s, &r, changed, nchanged, &count, &graphs_changed, err);
 	if (rc == 0) {
 		/* what the next render after a change compares with */
-		json_decref(s->rdeps);
-		s->rdeps = compute_rdeps(&r);
+		if (graphs_changed || !s->rdeps) {
+			json_decref(s->rdeps);
+			s->rdeps = compute_rdeps(&r);
+		}
 		remember_groups(s, &r);
-	} else s->rendered = false; /* a failed render leaves pages behind: the next one is complete */
+	} else {
+		s->rendered = false; /* a failed render leaves pages behind: the next one is complete */
+		json_decref(s->graph_sigs);
+		s->graph_sigs = NULL;
+	}
 	sreg_release(&r);
 	if (written) *written = count;
 	return rc;

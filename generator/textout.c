@@ -34,6 +34,18 @@ static void md(mr_buf *out, const char *s)
 	}
 }
 
+/* "<lead><name>[<sep><desc>]\n": a list item, the separator only before a description */
+static void md_item(mr_buf *out, const char *lead, const char *name, const char *sep, const char *desc)
+{
+	mr_buf_puts(out, lead);
+	md(out, name);
+	if (desc) {
+		mr_buf_puts(out, sep);
+		md(out, desc);
+	}
+	mr_buf_putc(out, '\n');
+}
+
 /* ids, versions, types: [a-z0-9-.] as validated, but escaped all the same */
 #define md_id md
 
@@ -266,36 +278,15 @@ void mr_text_module_md(const mr_sreg *r, size_t i, mr_buf *out)
 	}
 	if (json_array_size(json_object_get(m, "actions"))) {
 		section(out, "Actions");
-		json_array_foreach(json_object_get(m, "actions"), k, x)
-		{
-			mr_buf_puts(out, "- ");
-			md(out, mr_js(x, "name"));
-			if (mr_js(x, "description")) {
-				mr_buf_puts(out, ": ");
-				md(out, mr_js(x, "description"));
-			}
-			mr_buf_putc(out, '\n');
-		}
+		json_array_foreach(json_object_get(m, "actions"), k, x) md_item(out, "- ", mr_js(x, "name"), ": ", mr_js(x, "description"));
 	}
 	json_t *ev = json_object_get(m, "events");
 	if (json_array_size(json_object_get(ev, "publishes")) || json_array_size(json_object_get(ev, "subscribes"))) {
 		section(out, "Events");
 		json_array_foreach(json_object_get(ev, "publishes"), k, x)
-		{
-			mr_buf_puts(out, "- publishes ");
-			md(out, mr_js(x, "name"));
-			if (mr_js(x, "description")) {
-				mr_buf_puts(out, ": ");
-				md(out, mr_js(x, "description"));
-			}
-			mr_buf_putc(out, '\n');
-		}
+			md_item(out, "- publishes ", mr_js(x, "name"), ": ", mr_js(x, "description"));
 		json_array_foreach(json_object_get(ev, "subscribes"), k, x)
-		{
-			mr_buf_puts(out, "- subscribes to ");
-			md(out, json_string_value(x));
-			mr_buf_putc(out, '\n');
-		}
+			md_item(out, "- subscribes to ", json_string_value(x), NULL, NULL);
 	}
 	if (json_array_size(json_object_get(m, "jobs"))) {
 		section(out, "Jobs");
@@ -303,13 +294,7 @@ void mr_text_module_md(const mr_sreg *r, size_t i, mr_buf *out)
 		{
 			mr_buf_puts(out, "- ");
 			md(out, mr_js(x, "name"));
-			mr_buf_puts(out, ": ");
-			md(out, mr_js(x, "schedule"));
-			if (mr_js(x, "description")) {
-				mr_buf_puts(out, " — ");
-				md(out, mr_js(x, "description"));
-			}
-			mr_buf_putc(out, '\n');
+			md_item(out, ": ", mr_js(x, "schedule"), " — ", mr_js(x, "description"));
 		}
 	}
 	json_t *rels = json_object_get(m, "relationships");

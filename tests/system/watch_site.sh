@@ -2,7 +2,8 @@
 # watch_site.sh — the daemon builds the site at start-up and, after a change, rewrites
 # the affected pages (one call to the generator per sync): the changed module's page,
 # the index and the status page show the new state, an unrelated module's page is
-# left alone, a removed module's page goes.  context.json converges as everywhere.
+# left alone, a new relationship reaches the registry graph and its target's page, a
+# removed module's page goes.  context.json converges as everywhere.
 . "$(dirname "$0")/watch_lib.inc"
 
 mkmod lib 1.0.0
@@ -30,6 +31,21 @@ grep -q '4\.2\.0' "$OUT/index.html" || fail "the index page does not show the ne
 ok "the index page follows"
 [ "$(stat -c %Y.%i "$OUT/modules/cold.html")" = "$cold_before" ] || fail "an unrelated module's page was rewritten"
 ok "an unrelated module's page is left alone"
+
+# the registry graph follows a new relationship (it is built again only when a module's
+# part in it changes: a version bump leaves it alone, this must not)
+grep -q '<title>cold dependency lib' "$OUT/graphs/registry/all.svg" && fail "the graph has the edge before it exists"
+mkmod cold 1.0.0 lib
+converge "a relationship added"
+i=0
+until grep -q '<title>cold dependency lib' "$OUT/graphs/registry/all.svg" 2> /dev/null; do
+	i=$((i + 1))
+	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the registry graph does not show the new relationship"
+	sleep 0.1
+done
+ok "the registry graph shows a new relationship"
+grep -q 'modules/cold.html' "$OUT/modules/lib.html" || fail "the target's page does not link the new dependant"
+ok "the target's page lists the new dependant"
 
 rm -rf "$REG/web"
 converge "a module removed"
