@@ -40,10 +40,8 @@ for n in $SIZES; do
 	: > "$T/ref"
 	i=0
 	while [ $i -lt "$RUNS" ]; do
-		# a new directory per run, all deleted after the runs: on ext4 without a journal,
-		# creating files just after deleting tens of thousands (the previous run's output)
-		# makes every new inode search past the recently deleted ones, which doubled the
-		# time of a 1,000-module index here and measured the file system, not modreg
+		# a new, empty directory per run (a cold index), all deleted after the runs, so
+		# that no run starts right after the deletion of the last run's 40,000 files
 		time_ms "$MODREG" index --registry "$reg" --stats "$T/none" --out "$T/out-$n-$i" -q >> "$T/idx"
 		time_ms "$T/yamlparse" "$reg" >> "$T/ref"
 		i=$((i + 1))
