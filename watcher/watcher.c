@@ -30,6 +30,8 @@ struct mr_watcher {
 	const char *full_reason;
 	bool stats_full;     /* read every statistics file again */
 	bool readme;         /* the registry's README.md changed (the site's index page) */
+	char **reread;       /* modules read again by this sync: their README and docs pages may */
+	size_t nreread, capreread; /* have changed with nothing in context.json to show it */
 	bool started;        /* the first (full) sync happened */
 	bool root_missing;
 	double first, last;  /* the pending batch's first and latest change; first < 0: none */
@@ -121,6 +123,12 @@ mr_watcher *mr_watcher_new(const mr_watcher_opts *opts)
 	return w;
 }
 
+static void clear_reread(mr_watcher *w)
+{
+	for (size_t i = 0; i < w->nreread; i++) free(w->reread[i]);
+	w->nreread = 0;
+}
+
 static void clear_dirty(mr_watcher *w)
 {
 	for (size_t i = 0; i < w->nd; i++) free(w->d[i].id);
@@ -132,6 +140,8 @@ void mr_watcher_free(mr_watcher *w)
 	if (!w) return;
 	clear_dirty(w);
 	free(w->d);
+	clear_reread(w);
+	free(w->reread);
 	if (w->analysed) mr_analysis_release(&w->an);
 	if (w->loaded) mr_registry_release(&w->reg);
 	mr_sync_state_free(w->state);
@@ -324,6 +334,8 @@ static void read_batch(mr_watcher *w, double now, mr_watcher_report *rep)
 				mr_registry_put(&w->reg, mod);
 				mr_sync_state_touch(w->state, d->id);
 				rep->reloaded++;
+				MR_GROW(w->reread, w->capreread, w->nreread + 1);
+				w->reread[w->nreread++] = mr_xstrdup(d->id);
 			}
 		} else if (d->stats) {
 			if (idx >= 0) {
@@ -387,9 +399,13 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 	rep->res.duration_ms = mono_ms() - t0;
 	bool changed = first || rep->res.nchanges || rep->res.entries_changed || rep->res.context_changed || rep->full;
 	if (changed && mr_sync_write_status(w->o.out, &rep->res, rep->reason, err) < 0) return -1;
-	if (w->o.render && (changed || readme)) {
+	if (w->o.render && (changed || readme || w->nreread)) {
+		/* the pages of the modules whose entries changed, and of those read again */
 		size_t n = 0;
-		const char *const *ids = mr_sync_state_changed(w->state, &n);
+		const char *const *changed_ids = mr_sync_state_changed(w->state, &n);
+		const char **ids = mr_xcalloc(n + w->nreread + 1, sizeof *ids);
+		memcpy(ids, changed_ids, n * sizeof *ids);
+		for (size_t k = 0; k < w->nreread; k++) ids[n++] = w->reread[k];
 		json_t *doc = mr_sync_state_json(w->state);
 		char *serr = NULL;
 		rep->site_rendered = true;
@@ -397,7 +413,9 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 		                       &serr) < 0)
 			rep->site_error = serr ? serr : mr_xstrdup("the site could not be rendered");
 		else free(serr);
+		free(ids);
 		rep->res.duration_ms = mono_ms() - t0;
 	}
+	clear_reread(w);
 	return 1;
 }

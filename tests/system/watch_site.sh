@@ -31,6 +31,7 @@ grep -q '4\.2\.0' "$OUT/index.html" || fail "the index page does not show the ne
 ok "the index page follows"
 [ "$(stat -c %Y.%i "$OUT/modules/cold.html")" = "$cold_before" ] || fail "an unrelated module's page was rewritten"
 ok "an unrelated module's page is left alone"
+site_matches "a version bump"
 
 # the registry graph follows a new relationship (it is built again only when a module's
 # part in it changes: a version bump leaves it alone, this must not)
@@ -46,6 +47,7 @@ done
 ok "the registry graph shows a new relationship"
 grep -q 'modules/cold.html' "$OUT/modules/lib.html" || fail "the target's page does not link the new dependant"
 ok "the target's page lists the new dependant"
+site_matches "a relationship added"
 
 rm -rf "$REG/web"
 converge "a module removed"
@@ -56,6 +58,7 @@ while [ -f "$OUT/modules/web.html" ]; do
 	sleep 0.1
 done
 ok "the removed module's page is gone"
+site_matches "a module removed"
 
 stop_watch
 no_temp_files
