@@ -5,7 +5,7 @@
 # modules created, deleted, renamed, READMEs and statistics toggled, bursts and pauses.
 # Then: index with the daemon's output as its previous context.json reproduces it (last
 # known good entries included); every manifest is made valid; the daemon converges to
-# a fresh index.  The operations are a function of the seed, printed first:
+# a fresh index, and its site (rendered change by change) to a fresh build.  The operations are a function of the seed, printed first:
 #   WATCH_SEED=1234 sh tests/system/watch_random.sh     reproduces a run
 #   WATCH_OPS=600                                       more operations
 . "$(dirname "$0")/watch_lib.inc"
@@ -57,7 +57,7 @@ stat_bad() { mkdir -p "$STATS" && printf 'garbage %s' "$1" > "$STATS/$1.json"; }
 stat_rm() { rm -f "$STATS/$1.json"; }
 
 for id in a01 a02 a03 a04 a05 a06 a07 a08; do w_valid $id 1.0.0 inplace; done
-start_watch
+SITE=1 start_watch # the site too: every sync renders the pages it affects
 
 # the operations, a pure function of the seed
 awk -v seed="$SEED" -v n="$OPS" 'BEGIN {
@@ -112,6 +112,7 @@ for d in "$REG"/*/; do
 done
 SETTLE_SECONDS=$((SETTLE_SECONDS * 2))
 converge "all valid again (seed=$SEED)"
+site_matches "all valid again (seed=$SEED)"
 stop_watch
 no_temp_files
 echo "watch_random: $CHECKS checks passed (seed=$SEED)"
