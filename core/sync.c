@@ -477,18 +477,153 @@ static void dedent_entry(const char *text, size_t len, mr_buf *b)
 	mr_buf_putc(b, '\n');
 }
 
-static int write_module_api(const char *moddir, json_t *m, const char *text, size_t text_len, mr_buf *b,
+/* A thread that writes the api files of a sync that renders many modules, while the
+ * sync renders the next ones: creating tens of thousands of small files is kernel work
+ * that overlaps with rendering.  Files are still written one by one, atomically. */
+typedef struct wjob {
+	char *dir, *name; /* name NULL: create the directory dir */
+	char *data;
+	size_t len;
+} wjob;
+
+typedef struct writer {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	wjob *q;
+	size_t head, n, cap; /* a ring of cap jobs */
+	bool closing;
+	size_t written;      /* files that changed */
+	char *err;           /* the first failure */
+} writer;
+
+#define WRITER_QUEUE 256
+#define WRITER_MIN_MODULES 64 /* fewer: not worth a thread */
+
+static void wjob_free(wjob *j)
+{
+	free(j->dir);
+	free(j->name);
+	free(j->data);
+}
+
+static void *writer_main(void *arg)
+{
+	writer *wr = arg;
+	for (;;) {
+		pthread_mutex_lock(&wr->mu);
+		while (!wr->n && !wr->closing) pthread_cond_wait(&wr->more, &wr->mu);
+		if (!wr->n) {
+			pthread_mutex_unlock(&wr->mu);
+			return NULL;
+		}
+		wjob j = wr->q[wr->head];
+		wr->head = (wr->head + 1) % wr->cap;
+		wr->n--;
+		bool failed = wr->err != NULL;
+		pthread_cond_signal(&wr->room);
+		pthread_mutex_unlock(&wr->mu);
+		char *err = NULL;
+		bool changed = false;
+		if (failed) {
+		} else if (!j.name) {
+			if (mr_mkdirs(j.dir, 0755) < 0) err = mr_xasprintf("cannot create %s: %s", j.dir, strerror(errno));
+		} else {
+			char *path = mr_path_join(j.dir, j.name);
+			if (mr_write_file_atomic(path, j.data, j.len, &changed) < 0)
+				err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
+			free(path);
+		}
+		wjob_free(&j);
+		pthread_mutex_lock(&wr->mu);
+		if (changed) wr->written++;
+		if (err && !wr->err) wr->err = err;
+		else free(err);
+		pthread_mutex_unlock(&wr->mu);
+	}
+}
+
+/* A started writer, or NULL when no thread can be started (the caller writes itself). */
+static writer *writer_start(void)
+{
+	writer *wr = mr_xcalloc(1, sizeof *wr);
+	wr->cap = WRITER_QUEUE;
+	wr->q = mr_xcalloc(wr->cap, sizeof *wr->q);
+	pthread_mutex_init(&wr->mu, NULL);
+	pthread_cond_init(&wr->more, NULL);
+	pthread_cond_init(&wr->room, NULL);
+	if (pthread_create(&wr->thread, NULL, writer_main, wr) != 0) {
+		pthread_mutex_destroy(&wr->mu);
+		pthread_cond_destroy(&wr->more);
+		pthread_cond_destroy(&wr->room);
+		free(wr->q);
+		free(wr);
+		return NULL;
+	}
+	return wr;
+}
+
+static void writer_put(writer *wr, const char *dir, const char *name, const char *data, size_t len)
+{
+	char *copy = NULL;
+	if (data) {
+		copy = mr_xmalloc(len + 1);
+		memcpy(copy, data, len);
+	}
+	wjob j = {mr_xstrdup(dir), name ? mr_xstrdup(name) : NULL, copy, len};
+	pthread_mutex_lock(&wr->mu);
+	while (wr->n == wr->cap) pthread_cond_wait(&wr->room, &wr->mu);
+	wr->q[(wr->head + wr->n) % wr->cap] = j;
+	wr->n++;
+	pthread_cond_signal(&wr->more);
+	pthread_mutex_unlock(&wr->mu);
+}
+
+/* Wait for every queued file, stop the thread; 0, or -1 with *err the first failure. */
+static int writer_finish(writer *wr, mr_sync_result *res, char **err)
+{
+	if (!wr) return 0;
+	pthread_mutex_lock(&wr->mu);
+	wr->closing = true;
+	pthread_cond_signal(&wr->more);
+	pthread_mutex_unlock(&wr->mu);
+	pthread_join(wr->thread, NULL);
+	res->files_written += wr->written;
+	int rc = 0;
+	if (wr->err) {
+		if (!*err) *err = wr->err;
+		else free(wr->err);
+		rc = -1;
+	}
+	pthread_mutex_destroy(&wr->mu);
+	pthread_cond_destroy(&wr->more);
+	pthread_cond_destroy(&wr->room);
+	free(wr->q);
+	free(wr);
+	return rc;
+}
+
+/* one api file: by the writer when there is one, else here */
+static int put_out(writer *wr, const char *dir, const char *name, const mr_buf *b, mr_sync_result *res, char **err)
+{
+	if (!wr) return write_out(dir, name, b->data, b->len, res, err);
+	writer_put(wr, dir, name, b->data, b->len);
+	return 0;
+}
+
+static int write_module_api(writer *wr, const char *moddir, json_t *m, const char *text, size_t text_len, mr_buf *b,
                             mr_sync_result *res, char **err)
 {
 	const char *id = jstr(m, "id");
 	if (!id) return 0;
 	dedent_entry(text, text_len, b);
 	char *name = mr_xasprintf("%s.json", id);
-	int r = write_out(moddir, name, b->data, b->len, res, err);
+	int r = put_out(wr, moddir, name, b, res, err);
 	free(name);
 	if (r < 0) return -1;
 	char *sub = mr_path_join(moddir, id);
-	if (mr_mkdirs(sub, 0755) < 0) {
+	if (wr) writer_put(wr, sub, NULL, NULL, 0);
+	else if (mr_mkdirs(sub, 0755) < 0) {
 		*err = mr_xasprintf("cannot create %s: %s", sub, strerror(errno));
 		free(sub);
 		return -1;
@@ -497,7 +632,7 @@ static int write_module_api(const char *moddir, json_t *m, const char *text, siz
 	for (int k = 0; k < 3 && r == 0; k++) {
 		emit_sub(m, parts[k], b);
 		char *pn = mr_xasprintf("%s.json", parts[k]);
-		r = write_out(sub, pn, b->data, b->len, res, err);
+		r = put_out(wr, sub, pn, b, res, err);
 		free(pn);
 	}
 	free(sub);
@@ -936,7 +1071,7 @@ static char *dup_or_null(const char *s)
 
 /* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
 static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, smod *sm, bool fresh, const char *moddir,
-                         bool *rows_changed, mr_sync_result *res, char **err)
+                         writer *wr, bool *rows_changed, mr_sync_result *res, char **err)
 {
 	const mr_module *mod = in->reg->mods[i];
 	json_t *prev = NULL;
@@ -998,7 +1133,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	free(sm->health_entry);
 	sm->list_entry = le;
 	sm->health_entry = he;
-	int rc = write_module_api(moddir, m, sm->text, sm->text_len, &s->scratch_file, res, err);
+	int rc = write_module_api(wr, moddir, m, sm->text, sm->text_len, &s->scratch_file, res, err);
 	json_decref(sm->json);
 	sm->json = s->keep_json ? m : NULL;
 	if (!s->keep_json) json_decref(m);
@@ -1064,6 +1199,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	prevsum *prev = NULL;
 	mr_buf digest = MR_BUF_INIT;
 	segs sg = {0};
+	writer *wr = NULL;
 	bool fresh = !s->primed;
 	if (mr_mkdirs(moddir, 0755) < 0) {
 		*err = mr_xasprintf("cannot create %s: %s", moddir, strerror(errno));
@@ -1154,7 +1290,8 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		uint64_t ih = mr_context_index_hash(&in, i);
 		if (is_new || ih != sm->index_hash) index_changed = true;
 		sm->index_hash = ih;
-		int r = render_module(s, &in, i, sm, fresh, moddir, &rows_changed, res, err);
+		if (!wr && (fresh || s->full) && reg->n >= WRITER_MIN_MODULES) wr = writer_start();
+		int r = render_module(s, &in, i, sm, fresh, moddir, wr, &rows_changed, res, err);
 		if (r < 0) goto fail;
 		if (r > 0) {
 			any_changed = true;
@@ -1175,6 +1312,11 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	/* a first (or full) sync renders every entry: how many differ from the file is what counts */
 	res->entries_changed = s->nchanged;
 	if (s->nchanged > 1) qsort(s->changed, s->nchanged, sizeof *s->changed, mr_strcmp_ptr);
+
+	/* every api file of the entries is written before the context.json that lists them */
+	int wrc = writer_finish(wr, res, err);
+	wr = NULL;
+	if (wrc < 0) goto fail;
 
 	/* the other sections */
 	sections_changed ch = {fresh || s->full, fresh || s->full, fresh || s->full, fresh || s->full};
@@ -1257,6 +1399,8 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	rc = 0;
 	goto out;
 fail:
+	writer_finish(wr, res, err);
+	wr = NULL;
 	/* What was written is uncertain: start again from what the disk holds, as a first
 	 * sync does, so that the next sync renders everything and reports every change that
 	 * this one could not write down. */
