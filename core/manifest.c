@@ -77,24 +77,9 @@ static mr_diag *diagn(ctx *c, const mr_ynode *n, const char *code, const char *f
  * stays UTF-8), and a value that looks like a credential never shown at all. */
 static const char *shown(ctx *c, const char *s)
 {
-	size_t n = strlen(s), i = 0, chars = 0;
-	if (mr_secret_kind(s, n)) return "(a value that looks like a credential, not shown)";
-	mr_buf b = MR_BUF_INIT;
-	for (; i < n && chars < 120; chars++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f) {
-			mr_buf_printf(&b, "\\x%02x", ch);
-			i++;
-			continue;
-		}
-		size_t k = 1;
-		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
-		mr_buf_add(&b, s + i, k);
-		i += k;
-	}
-	if (i < n) mr_buf_puts(&b, "...");
-	const char *r = mr_arena_strdup(c->a, mr_buf_str(&b));
-	mr_buf_release(&b);
+	char *t = mr_secret_shown(s, strlen(s), 120);
+	const char *r = mr_arena_strdup(c->a, t);
+	free(t);
 	return r;
 }
 

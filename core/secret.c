@@ -4,6 +4,8 @@
  */
 #include "secret.h"
 
+#include "util.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -265,4 +267,28 @@ bool mr_secret_key_name(const char *key)
 	if (!last)
 		return false;
 	return word_in(last, last_n, heads) || (qualified && word_in(last, last_n, key_words));
+}
+
+char *mr_secret_shown(const char *s, size_t n, size_t max_chars)
+{
+	mr_buf b = MR_BUF_INIT;
+	if (mr_secret_kind(s, n)) {
+		mr_buf_puts(&b, "(a value that looks like a credential, not shown)");
+		return mr_buf_detach(&b);
+	}
+	size_t i = 0;
+	for (size_t chars = 0; i < n && chars < max_chars; chars++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch < 0x20 || ch == 0x7f) {
+			mr_buf_printf(&b, "\\x%02x", ch);
+			i++;
+			continue;
+		}
+		size_t k = 1;
+		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
+		mr_buf_add(&b, s + i, k);
+		i += k;
+	}
+	if (i < n) mr_buf_puts(&b, "...");
+	return mr_buf_detach(&b);
 }

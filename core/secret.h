@@ -1,6 +1,6 @@
 /* secret.h — recognise credentials in manifest values (`leaked-secret`) and
- * config keys named like secrets (`unmarked-secret`).  Pure functions: no
- * allocation, no state, linear time in the input.
+ * config keys named like secrets (`unmarked-secret`), and show a value in a message
+ * without them.  No state, linear time in the input; only mr_secret_shown allocates.
  */
 #ifndef MR_SECRET_H
 #define MR_SECRET_H
@@ -21,6 +21,11 @@
  * The returned name never contains any of the matched text.  A URL password
  * that is a placeholder (starts with $, {, < or is all '*') is not reported. */
 const char *mr_secret_kind(const char *s, size_t len);
+
+/* s[0..len) fit for a one-line message (heap): control characters escaped as \xNN, cut
+ * after max_chars characters (on a character boundary, so the text stays UTF-8) with
+ * "...", and a value that looks like a credential replaced by a note that says so. */
+char *mr_secret_shown(const char *s, size_t len, size_t max_chars);
 
 /* True when a config key's name says it holds a secret.  The key is split into
  * words at every non-alphanumeric byte, lower-to-upper case changes (authToken),

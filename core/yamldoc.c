@@ -173,26 +173,7 @@ static void set_scalar_value(mr_ynode *nd)
  * cut at 80 characters (on a character boundary), and never a credential.  Heap. */
 static char *shown(const char *s, size_t n)
 {
-	mr_buf b = MR_BUF_INIT;
-	if (mr_secret_kind(s, n)) {
-		mr_buf_puts(&b, "(a value that looks like a credential, not shown)");
-		return mr_buf_detach(&b);
-	}
-	size_t i = 0, chars = 0;
-	for (; i < n && chars < 80; chars++) {
-		unsigned char ch = (unsigned char)s[i];
-		if (ch < 0x20 || ch == 0x7f) {
-			mr_buf_printf(&b, "\\x%02x", ch);
-			i++;
-			continue;
-		}
-		size_t k = 1;
-		while (i + k < n && ((unsigned char)s[i + k] & 0xC0) == 0x80) k++;
-		mr_buf_add(&b, s + i, k);
-		i += k;
-	}
-	if (i < n) mr_buf_puts(&b, "...");
-	return mr_buf_detach(&b);
+	return mr_secret_shown(s, n, 80);
 }
 
 static void addf(loader *L, unsigned line, unsigned col, const char *code, const char *fmt, ...)

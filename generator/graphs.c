@@ -93,6 +93,19 @@ static void class_word(mr_buf *out, const char *prefix, const char *s)
 	}
 }
 
+/* a node's classes, the same in the DOT text and in the SVG */
+static void node_classes(mr_buf *out, const mr_gnode *n)
+{
+	switch (n->kind) {
+	case MR_GNODE_CURRENT: mr_buf_puts(out, "module current"); break;
+	case MR_GNODE_MISSING: mr_buf_puts(out, "missing"); break;
+	case MR_GNODE_GROUP: mr_buf_puts(out, "group"); break;
+	default: mr_buf_puts(out, "module"); break;
+	}
+	if (n->status) class_word(out, " st-", n->status);
+	if (n->invalid) mr_buf_puts(out, " invalid");
+}
+
 struct rel_style {
 	const char *type, *color, *style, *arrowhead, *penwidth;
 };
@@ -152,14 +165,7 @@ void mr_graph_dot(const mr_graph *g, mr_buf *out)
 			dot_url(out, n->href);
 		}
 		mr_buf_puts(out, ", class=\"");
-		switch (n->kind) {
-		case MR_GNODE_CURRENT: mr_buf_puts(out, "module current"); break;
-		case MR_GNODE_MISSING: mr_buf_puts(out, "missing"); break;
-		case MR_GNODE_GROUP: mr_buf_puts(out, "group"); break;
-		default: mr_buf_puts(out, "module"); break;
-		}
-		if (n->status) class_word(out, " st-", n->status);
-		if (n->invalid) mr_buf_puts(out, " invalid");
+		node_classes(out, n);
 		mr_buf_putc(out, '"');
 		if (n->kind == MR_GNODE_MISSING) mr_buf_puts(out, ", style=\"rounded,dashed,filled\", color=\"#e11d48\"");
 		else if (n->kind == MR_GNODE_CURRENT) mr_buf_puts(out, ", penwidth=\"2\", color=\"#1d4ed8\"");
@@ -545,14 +551,7 @@ int mr_graphs_render_direct(mr_graphs *gv, const mr_graph *g, mr_buf *out, char 
 		pointf c = ND_coord(nodes[i]);
 		double nw = ND_width(nodes[i]) * 72, nh = ND_height(nodes[i]) * 72;
 		mr_buf_printf(out, "<g id=\"gv:n%zu\" class=\"node ", i);
-		switch (n->kind) {
-		case MR_GNODE_CURRENT: mr_buf_puts(out, "module current"); break;
-		case MR_GNODE_MISSING: mr_buf_puts(out, "missing"); break;
-		case MR_GNODE_GROUP: mr_buf_puts(out, "group"); break;
-		default: mr_buf_puts(out, "module"); break;
-		}
-		if (n->status) class_word(out, " st-", n->status);
-		if (n->invalid) mr_buf_puts(out, " invalid");
+		node_classes(out, n);
 		mr_buf_puts(out, "\"><title>");
 		esc(out, n->tooltip ? n->tooltip : n->label ? n->label : n->name);
 		mr_buf_puts(out, "</title>");
