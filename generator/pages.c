@@ -840,11 +840,12 @@ static void lower_into(mr_buf *b, const char *s)
 	for (; s && *s; s++) mr_buf_putc(b, (*s >= 'A' && *s <= 'Z') ? (char)(*s - 'A' + 'a') : *s);
 }
 
-json_t *mr_view_index(const mr_sreg *r, const char *intro_html)
+json_t *mr_view_index(const mr_sreg *r, const char *intro_html, json_t **rows_cache)
 {
 	json_t *v = mr_view_base(r, "", "Modules", "index");
 	json_t *rows = json_array();
 	json_t *st_counts = json_object(), *ty_counts = json_object(), *ai_counts = json_object();
+	json_t *old = rows_cache ? *rows_cache : NULL, *cache = rows_cache ? json_object() : NULL;
 	mr_buf search = MR_BUF_INIT;
 	for (size_t i = 0; i < r->n; i++) {
 		json_t *m = r->mods[i];
@@ -853,6 +854,17 @@ json_t *mr_view_index(const mr_sreg *r, const char *intro_html)
 		const char *status = mr_js(m, "status");
 		const char *type = mr_js(m, "type");
 		const char *model = mr_js(json_object_get(json_object_get(m, "created"), "ai"), "model");
+		count_value(st_counts, status ? status : "");
+		count_value(ty_counts, type ? type : "");
+		count_value(ai_counts, model ? model : "");
+		/* a row is a function of its module's entry: the same entry (the watcher keeps an
+		 * unchanged module's parsed entry from sync to sync), the same row */
+		json_t *hit = old && id ? json_object_get(old, id) : NULL;
+		if (hit && json_array_get(hit, 0) == m) {
+			json_array_append(rows, json_array_get(hit, 1));
+			json_object_set(cache, id, hit);
+			continue;
+		}
 		json_t *o = json_object();
 		sets(o, "id", id);
 		sets(o, "name", name ? name : id);
@@ -871,9 +883,6 @@ json_t *mr_view_index(const mr_sreg *r, const char *intro_html)
 		sets(o, "fStatus", status ? status : "-");
 		sets(o, "fType", type ? type : "-");
 		sets(o, "fModel", model ? model : "-");
-		count_value(st_counts, status ? status : "");
-		count_value(ty_counts, type ? type : "");
-		count_value(ai_counts, model ? model : "");
 		mr_buf_reset(&search);
 		lower_into(&search, id);
 		mr_buf_putc(&search, ' ');
@@ -896,9 +905,14 @@ json_t *mr_view_index(const mr_sreg *r, const char *intro_html)
 		for (size_t q = 0; q < search.len; q++)
 			if (search.data[q] == '\n' || search.data[q] == '\t' || search.data[q] == '\r') search.data[q] = ' ';
 		sets(o, "search", mr_buf_str(&search));
+		if (cache && id) json_object_set_new(cache, id, json_pack("[OO]", m, o));
 		json_array_append_new(rows, o);
 	}
 	mr_buf_release(&search);
+	if (rows_cache) {
+		json_decref(old);
+		*rows_cache = cache;
+	}
 	set(v, "modules", rows);
 	setb(v, "hasModules", r->n > 0);
 	set(v, "statuses", options(st_counts, "(none)"));

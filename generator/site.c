@@ -54,6 +54,7 @@ struct mr_site {
 	json_t *group_counts;  /* group key -> module count, from the last render */
 	json_t *group_of;      /* module id -> group key, from the last render */
 	json_t *graph_sigs;    /* module id -> graph_sig text, from the last render */
+	json_t *index_rows;    /* the index page's rows of the last render (mr_view_index) */
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -1239,7 +1240,7 @@ static int render_global(mr_site *s, const mr_sreg *r, bool full, size_t *writte
 	free(root_readme);
 	if (copy_files(s, keep_files, written, err) < 0) goto out;
 
-	view = mr_view_index(r, intro);
+	view = mr_view_index(r, intro, &s->index_rows);
 	if (render_page(s, "index", view, "index.html", written, err) < 0) goto out;
 	json_decref(view);
 	view = mr_view_status(r, status);
@@ -1425,6 +1426,7 @@ void mr_site_free(mr_site *s)
 	json_decref(s->group_counts);
 	json_decref(s->group_of);
 	json_decref(s->graph_sigs);
+	json_decref(s->index_rows);
 	free(s->out_dir);
 	free(s->templates_dir);
 	free(s->registry_root);

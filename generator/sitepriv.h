@@ -58,7 +58,9 @@ json_t *mr_view_base(const mr_sreg *r, const char *root, const char *title, cons
 json_t *mr_view_module(const mr_sreg *r, size_t i, const char *readme_html, bool readme_too_large,
                        const char *graph_svg, json_t *docs);
 json_t *mr_view_doc(const mr_sreg *r, size_t i, const char *title, const char *html, json_t *docs, size_t current);
-json_t *mr_view_index(const mr_sreg *r, const char *intro_html);
+/* rows_cache (may be NULL): the rows of the last call, kept to be reused for the modules
+ * whose entries are the same objects; replaced by this call's */
+json_t *mr_view_index(const mr_sreg *r, const char *intro_html, json_t **rows_cache);
 json_t *mr_view_graph(const mr_sreg *r, const char *svg, bool grouped);
 json_t *mr_view_group(const mr_sreg *r, size_t g, const char *svg);
 json_t *mr_view_status(const mr_sreg *r, json_t *status);
