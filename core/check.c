@@ -14,7 +14,29 @@
 typedef struct ctx {
 	const mr_registry *reg;
 	mr_analysis *an;
+	size_t *ids;   /* hash table of module indices + 1 by id (0: empty), ids_size slots */
+	size_t ids_size;
 } ctx;
+
+static void ids_build(ctx *c)
+{
+	c->ids_size = 16;
+	while (c->ids_size < 2 * c->reg->n) c->ids_size <<= 1;
+	c->ids = mr_xcalloc(c->ids_size, sizeof *c->ids);
+	for (size_t i = 0; i < c->reg->n; i++) {
+		size_t h = (size_t)mr_str_hash(c->reg->mods[i]->id) & (c->ids_size - 1);
+		while (c->ids[h]) h = (h + 1) & (c->ids_size - 1);
+		c->ids[h] = i + 1;
+	}
+}
+
+/* the index of module id in the registry, or -1 (as mr_registry_index, without bisecting) */
+static long find_id(const ctx *c, const char *id)
+{
+	for (size_t h = (size_t)mr_str_hash(id) & (c->ids_size - 1); c->ids[h]; h = (h + 1) & (c->ids_size - 1))
+		if (!strcmp(c->reg->mods[c->ids[h] - 1]->id, id)) return (long)c->ids[h] - 1;
+	return -1;
+}
 
 /* edit-distance cells one module's did-you-mean suggestions may cost (some tens of ms) */
 #define SUGGEST_BUDGET ((size_t)50 * 1000 * 1000)
@@ -69,7 +91,7 @@ static void check_relations(ctx *c)
 		for (size_t r = 0; r < m->nrelations; r++) {
 			const mr_relation *rel = &m->relations[r];
 			c->an->info[i].satisfied[r] = -1;
-			long t = c->an->info[i].target[r] = mr_registry_index(reg, rel->target.s);
+			long t = c->an->info[i].target[r] = find_id(c, rel->target.s);
 			if (t < 0) {
 				if (!usable(c, i)) continue;
 				size_t cost = strlen(rel->target.s) * id_bytes;
@@ -212,18 +234,12 @@ static void check_graphs(ctx *c)
 
 typedef struct claim {
 	const char *key;
+	uint64_t hash; /* mr_str_hash(key) */
 	size_t mod;
 	mr_pos pos;
 	const char *shown; /* NULL for a route: "METHOD /full/path" of route idx, made when reported */
 	size_t idx;
 } claim;
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603u; /* FNV-1a */
-	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
 
 typedef void (*conflict_fn)(ctx *c, const claim *here, const claim *other);
 
@@ -239,8 +255,9 @@ static void conflicts(ctx *c, claim *cl, size_t n, conflict_fn fn)
 	size_t *next = mr_xcalloc(n, sizeof *next);    /* next claim of the same key + 1 */
 	bool *shared = mr_xcalloc(size, sizeof *shared);
 	for (size_t k = 0; k < n; k++) {
-		size_t h = (size_t)str_hash(cl[k].key) & (size - 1);
-		while (head[h] && strcmp(cl[head[h] - 1].key, cl[k].key)) h = (h + 1) & (size - 1);
+		size_t h = (size_t)cl[k].hash & (size - 1);
+		while (head[h] && (cl[head[h] - 1].hash != cl[k].hash || strcmp(cl[head[h] - 1].key, cl[k].key)))
+			h = (h + 1) & (size - 1);
 		if (!head[h]) head[h] = k + 1;
 		else {
 			next[tail[h] - 1] = k + 1;
@@ -302,7 +319,8 @@ static void check_conflicts(ctx *c)
 		if (!usable(c, i)) continue;
 		const mr_manifest *m = man(c, i);
 		MR_GROW(cl, cap, n + m->nroutes);
-		for (size_t r = 0; r < m->nroutes; r++) cl[n++] = (claim){m->routes[r].key, i, m->routes[r].path.pos, NULL, r};
+		for (size_t r = 0; r < m->nroutes; r++)
+			cl[n++] = (claim){m->routes[r].key, m->routes[r].key_hash, i, m->routes[r].path.pos, NULL, r};
 	}
 	conflicts(c, cl, n, route_conflict);
 	n = 0;
@@ -312,7 +330,7 @@ static void check_conflicts(ctx *c)
 		for (size_t p = 0; p < m->npages; p++) {
 			char *norm = mr_path_normalise(m->pages[p].path.s);
 			MR_GROW(cl, cap, n + 1);
-			cl[n++] = (claim){mr_arena_strdup(tmp, norm), i, m->pages[p].path.pos, m->pages[p].path.s, p};
+			cl[n++] = (claim){mr_arena_strdup(tmp, norm), mr_str_hash(norm), i, m->pages[p].path.pos, m->pages[p].path.s, p};
 			free(norm);
 		}
 	}
@@ -324,7 +342,7 @@ static void check_conflicts(ctx *c)
 		char *lower = mr_arena_strdup(tmp, m->name.s);
 		for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
 		MR_GROW(cl, cap, n + 1);
-		cl[n++] = (claim){lower, i, m->name.pos, m->name.s, 0};
+		cl[n++] = (claim){lower, mr_str_hash(lower), i, m->name.pos, m->name.s, 0};
 	}
 	conflicts(c, cl, n, name_conflict);
 	free(cl);
@@ -336,23 +354,31 @@ static void check_conflicts(ctx *c)
 static void check_events(ctx *c)
 {
 	const mr_registry *reg = c->reg;
-	const char **pub = NULL;
-	size_t n = 0, cap = 0;
+	/* the published names in a hash table (pointers into the manifests) */
+	size_t n = 0;
+	for (size_t i = 0; i < reg->n; i++)
+		if (man(c, i)) n += man(c, i)->npublishes;
+	size_t size = 16;
+	while (size < 2 * n) size <<= 1;
+	const char **pub = mr_xcalloc(size, sizeof *pub);
 	for (size_t i = 0; i < reg->n; i++) {
 		const mr_manifest *m = man(c, i);
 		if (!m) continue;
 		for (size_t e = 0; e < m->npublishes; e++) {
-			MR_GROW(pub, cap, n + 1);
-			pub[n++] = m->publishes[e].name.s;
+			const char *name = m->publishes[e].name.s;
+			size_t h = (size_t)mr_str_hash(name) & (size - 1);
+			while (pub[h] && strcmp(pub[h], name)) h = (h + 1) & (size - 1);
+			pub[h] = name;
 		}
 	}
-	if (n > 1) qsort(pub, n, sizeof *pub, mr_strcmp_ptr);
 	for (size_t i = 0; i < reg->n; i++) {
 		if (!usable(c, i)) continue;
 		const mr_manifest *m = man(c, i);
 		for (size_t s = 0; s < m->subscribes.n; s++) {
 			const char *ev = m->subscribes.v[s].s;
-			if (n && bsearch(&ev, pub, n, sizeof *pub, mr_strcmp_ptr)) continue;
+			size_t h = (size_t)mr_str_hash(ev) & (size - 1);
+			while (pub[h] && strcmp(pub[h], ev)) h = (h + 1) & (size - 1);
+			if (pub[h]) continue;
 			report(c, i, m->subscribes.v[s].pos, "unpublished-event", "%s subscribes to event '%s', which no module publishes",
 			       m->id, ev);
 		}
@@ -396,13 +422,15 @@ void mr_analyse(const mr_registry *reg, mr_analysis *an)
 	memset(an, 0, sizeof *an);
 	an->n = reg->n;
 	an->info = mr_xcalloc(reg->n + 1, sizeof *an->info);
-	ctx c = {reg, an};
+	ctx c = {reg, an, NULL, 0};
+	ids_build(&c);
 	check_relations(&c);
 	check_graphs(&c);
 	check_conflicts(&c);
 	check_events(&c);
 	check_duplicates(&c);
 	for (size_t i = 0; i < reg->n; i++) mr_diags_sort(&an->info[i].diags);
+	free(c.ids);
 }
 
 void mr_analysis_release(mr_analysis *an)

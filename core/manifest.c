@@ -984,6 +984,7 @@ static void load_api(ctx *c, const mr_ynode *root)
 		mr_buf_reset(&fp);
 		mr_buf_printf(&fp, "%s %s", r.method.s, norm);
 		r.key = mr_arena_strdup(c->a, mr_buf_str(&fp));
+		r.key_hash = mr_str_hash(r.key);
 		free(norm);
 		mr_buf_release(&fp);
 		m->routes[m->nroutes++] = r;

@@ -51,6 +51,7 @@ typedef struct mr_route {
 	mr_textlist permissions;
 	const char *full_path; /* basePath + path */
 	const char *key;       /* "GET /crm/customers/{}": parameters normalised */
+	uint64_t key_hash;     /* mr_str_hash(key) */
 	mr_pos pos;
 } mr_route;
 

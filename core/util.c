@@ -286,6 +286,13 @@ size_t mr_arena_used(const mr_arena *a)
 
 /* ---- strings ---- */
 
+uint64_t mr_str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603u;
+	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
 bool mr_str_has_prefix(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

@@ -21,6 +21,8 @@ void *mr_xrealloc(void *p, size_t n);
 /* reallocarray with overflow check; aborts on overflow or exhaustion */
 void *mr_xreallocarray(void *p, size_t n, size_t size);
 char *mr_xstrdup(const char *s);
+/* FNV-1a of a NUL-terminated string: for hash tables, never for anything secret */
+uint64_t mr_str_hash(const char *s);
 char *mr_xstrndup(const char *s, size_t n);
 /* printf into a new heap string; the caller frees it */
 char *mr_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
