@@ -880,22 +880,25 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 			profile_tokens(profiles[m]);
 			total += profiles[m]->ntok;
 		}
+	/* 32-bit indices keep the tables small (they are made on every analysis): a profile
+	 * has at most a few hundred tokens, so a registry stays far below 2^32 */
+	if (total >= UINT32_MAX / 2 || n >= UINT32_MAX) return;
 	size_t size = 16;
-	while (size < 2 * total) size <<= 1;
+	while (size < total + total / 2) size <<= 1;
 	typedef struct slot {
 		uint64_t h;
-		size_t head, tail, count; /* posting index + 1 */
+		uint32_t head, tail, count; /* posting index + 1 */
 	} slot;
 	slot *tab = mr_xcalloc(size, sizeof *tab);
-	size_t *pmod = mr_xcalloc(total + 1, sizeof *pmod), *pnext = mr_xcalloc(total + 1, sizeof *pnext);
-	size_t np = 0;
+	uint32_t *pmod = mr_xcalloc(total + 1, sizeof *pmod), *pnext = mr_xcalloc(total + 1, sizeof *pnext);
+	uint32_t np = 0;
 	for (size_t m = 0; m < n; m++) {
 		const mr_simprofile *p = profiles[m];
 		if (!p) continue;
 		for (size_t t = 0; t < p->ntok; t++) {
 			size_t h = (size_t)p->tok[t] & (size - 1);
 			while (tab[h].head && tab[h].h != p->tok[t]) h = (h + 1) & (size - 1);
-			pmod[np] = m;
+			pmod[np] = (uint32_t)m;
 			if (!tab[h].head) {
 				tab[h].h = p->tok[t];
 				tab[h].head = np + 1;
