@@ -839,16 +839,15 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 
 static uint64_t hash_add(uint64_t h, const char *s)
 {
-	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return (h ^ 0xff) * 1099511628211u; /* a terminator: "ab","c" differs from "a","bc" */
+	/* with a terminator: "ab","c" differs from "a","bc" */
+	return (mr_str_hash_add(h, s) ^ 0xff) * 1099511628211u;
 }
 
 uint64_t mr_context_index_hash(const mr_context_in *in, size_t i)
 {
 	const mr_module *mod = in->reg->mods[i];
 	const mr_manifest *m = mod->m;
-	uint64_t h = 1469598103934665603u;
-	h = hash_add(h, mod->id);
+	uint64_t h = hash_add(MR_STR_HASH_BASIS, mod->id);
 	if (!mod->valid) return h;
 	h = hash_add(h, "k");
 	for (size_t k = 0; k < m->ai_keywords.n; k++) h = hash_add(h, m->ai_keywords.v[k].s);

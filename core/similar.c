@@ -807,11 +807,8 @@ static int pair_cmp(const void *pa, const void *pb)
 
 static uint64_t tok_hash(char kind, const char *tok)
 {
-	uint64_t h = 1469598103934665603u; /* FNV-1a of "kind:tok" */
-	h = (h ^ (unsigned char)kind) * 1099511628211u;
-	h = (h ^ ':') * 1099511628211u;
-	for (; *tok; tok++) h = (h ^ (unsigned char)*tok) * 1099511628211u;
-	return h;
+	const char prefix[3] = {kind, ':', '\0'}; /* the hash of "kind:tok" */
+	return mr_str_hash_add(mr_str_hash_add(MR_STR_HASH_BASIS, prefix), tok);
 }
 
 static void tok_add(mr_simprofile *p, size_t *cap, char kind, const char *tok)

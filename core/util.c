@@ -286,11 +286,15 @@ size_t mr_arena_used(const mr_arena *a)
 
 /* ---- strings ---- */
 
-uint64_t mr_str_hash(const char *s)
+uint64_t mr_str_hash_add(uint64_t h, const char *s)
 {
-	uint64_t h = 1469598103934665603u;
 	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
 	return h;
+}
+
+uint64_t mr_str_hash(const char *s)
+{
+	return mr_str_hash_add(MR_STR_HASH_BASIS, s);
 }
 
 bool mr_str_has_prefix(const char *s, const char *prefix)

@@ -21,7 +21,10 @@ void *mr_xrealloc(void *p, size_t n);
 /* reallocarray with overflow check; aborts on overflow or exhaustion */
 void *mr_xreallocarray(void *p, size_t n, size_t size);
 char *mr_xstrdup(const char *s);
-/* FNV-1a of a NUL-terminated string: for hash tables, never for anything secret */
+/* FNV-1a of a NUL-terminated string: for hash tables, never for anything secret.
+ * mr_str_hash_add continues a hash h with the bytes of s (MR_STR_HASH_BASIS to start). */
+#define MR_STR_HASH_BASIS 1469598103934665603u
+uint64_t mr_str_hash_add(uint64_t h, const char *s);
 uint64_t mr_str_hash(const char *s);
 char *mr_xstrndup(const char *s, size_t n);
 /* printf into a new heap string; the caller frees it */

@@ -201,17 +201,10 @@ static mr_ynode *new_node(loader *L, mr_ykind kind, yaml_mark_t m)
 	return nd;
 }
 
-static size_t name_hash(const char *s)
-{
-	size_t h = 1469598103934665603u; /* FNV-1a */
-	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
-	return h;
-}
-
 /* The slot that holds name, or the empty slot where it belongs. */
 static size_t *anchor_slot(loader *L, const char *name)
 {
-	size_t mask = L->nslots - 1, i = name_hash(name) & mask;
+	size_t mask = L->nslots - 1, i = (size_t)mr_str_hash(name) & mask;
 	while (L->slots[i] && strcmp(L->anchors[L->slots[i] - 1].name, name) != 0) i = (i + 1) & mask;
 	return &L->slots[i];
 }

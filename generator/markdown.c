@@ -369,6 +369,29 @@ static int delim_cell(const mr_buf *c)
 	return left && right ? 3 : right ? 2 : left ? 1 : 0;
 }
 
+typedef struct node_list {
+	cmark_node **v;
+	size_t n, cap;
+} node_list;
+
+/* The links and images of doc in document order, and (heads not NULL) its headings. */
+static void collect_nodes(cmark_node *doc, node_list *links, node_list *heads)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		node_list *l = ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE) ? links
+		               : ev == CMARK_EVENT_EXIT && t == CMARK_NODE_HEADING                         ? heads
+		                                                                                          : NULL;
+		if (!l) continue;
+		MR_GROW(l->v, l->cap, l->n + 1);
+		l->v[l->n++] = n;
+	}
+	cmark_iter_free(it);
+}
+
 static void render_cell(const char *text, size_t len, const mr_md_opts *o, mr_buf *out)
 {
 	int cmopts = CMARK_OPT_DEFAULT | CMARK_OPT_VALIDATE_UTF8;
@@ -378,21 +401,10 @@ static void render_cell(const char *text, size_t len, const mr_md_opts *o, mr_bu
 		/* cells hold inline content only: anything else is shown as text */
 		mr_buf_html_escape(out, text, len);
 	} else {
-		cmark_node **links = NULL;
-		size_t nl = 0, cl = 0;
-		cmark_iter *it = cmark_iter_new(doc);
-		cmark_event_type ev;
-		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-			cmark_node *n = cmark_iter_get_node(it);
-			cmark_node_type t = cmark_node_get_type(n);
-			if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)) {
-				MR_GROW(links, cl, nl + 1);
-				links[nl++] = n;
-			}
-		}
-		cmark_iter_free(it);
-		for (size_t i = nl; i-- > 0;) fix_link(links[i], o);
-		free(links);
+		node_list links = {0};
+		collect_nodes(doc, &links, NULL);
+		for (size_t i = links.n; i-- > 0;) fix_link(links.v[i], o);
+		free(links.v);
 		char *html = cmark_render_html(doc, cmopts);
 		size_t hl = html ? strlen(html) : 0;
 		if (hl >= 8 && !strncmp(html, "<p>", 3) && !strcmp(html + hl - 5, "</p>\n")) mr_buf_add(out, html + 3, hl - 8);
@@ -496,22 +508,10 @@ int mr_markdown_render(const char *text, size_t len, const mr_md_opts *opts, mr_
 	cmark_node *doc = cmark_parse_document(text ? text : "", text ? len : 0, cmopts | CMARK_OPT_SOURCEPOS);
 	if (!doc) return -1;
 	if (text) make_tables(doc, text, len, o);
-	cmark_node **links = NULL, **heads = NULL;
-	size_t nlinks = 0, clinks = 0, nheads = 0, cheads = 0;
-	cmark_iter *it = cmark_iter_new(doc);
-	cmark_event_type ev;
-	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
-		cmark_node *n = cmark_iter_get_node(it);
-		cmark_node_type t = cmark_node_get_type(n);
-		if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_LINK || t == CMARK_NODE_IMAGE)) {
-			MR_GROW(links, clinks, nlinks + 1);
-			links[nlinks++] = n;
-		} else if (ev == CMARK_EVENT_EXIT && t == CMARK_NODE_HEADING) {
-			MR_GROW(heads, cheads, nheads + 1);
-			heads[nheads++] = n;
-		}
-	}
-	cmark_iter_free(it);
+	node_list linkl = {0}, headl = {0};
+	collect_nodes(doc, &linkl, &headl);
+	cmark_node **links = linkl.v, **heads = headl.v;
+	size_t nlinks = linkl.n, nheads = headl.n;
 
 	mr_buf scratch = MR_BUF_INIT;
 	if (res) {

@@ -1547,17 +1547,13 @@ static void direct_rdeps(const mr_sreg *r, const char *id, json_t *into)
 	size_t i;
 	if (!mr_sreg_find(r, id, &i)) return;
 	json_t *m = r->mods[i];
-	json_t *rels = json_object_get(m, "relationships");
-	const char *dirs[2] = {"outgoing", "incoming"}, *keys[2] = {"target", "source"};
-	for (int d = 0; d < 2; d++) {
-		size_t k;
-		json_t *rel;
-		json_array_foreach(json_object_get(rels, dirs[d]), k, rel)
-		{
-			const char *o = mr_js(rel, keys[d]);
-			if (o && mr_sreg_find(r, o, NULL)) json_object_set_new(into, o, json_true());
-		}
-	}
+	/* the modules its own page shows show it: relationships go both ways */
+	const char **ids = NULL;
+	size_t nids = 0;
+	mr_sreg_page_deps(r, i, &ids, &nids);
+	for (size_t k = 0; k < nids; k++)
+		if (mr_sreg_find(r, ids[k], NULL)) json_object_set_new(into, ids[k], json_true());
+	free(ids);
 	json_t *pubs = json_object_get(json_object_get(m, "events"), "publishes");
 	if (!json_array_size(pubs)) return;
 	for (size_t q = 0; q < r->n; q++) {

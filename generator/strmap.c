@@ -20,13 +20,6 @@ struct mr_strmap {
 	mr_arena *keys;
 };
 
-static size_t hash_str(const char *s)
-{
-	size_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
 mr_strmap *mr_strmap_new(void)
 {
 	mr_strmap *m = mr_xcalloc(1, sizeof *m);
@@ -67,7 +60,7 @@ static void grow(mr_strmap *m)
 
 void mr_strmap_put(mr_strmap *m, const char *key, size_t value)
 {
-	size_t h = hash_str(key);
+	size_t h = (size_t)mr_str_hash(key);
 	struct slot *s = find(m, key, h);
 	if (s->key) {
 		s->value = value;
@@ -85,7 +78,7 @@ void mr_strmap_put(mr_strmap *m, const char *key, size_t value)
 
 bool mr_strmap_get(const mr_strmap *m, const char *key, size_t *value)
 {
-	const struct slot *s = find(m, key, hash_str(key));
+	const struct slot *s = find(m, key, (size_t)mr_str_hash(key));
 	if (!s->key) return false;
 	if (value) *value = s->value;
 	return true;

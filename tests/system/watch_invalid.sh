@@ -14,12 +14,7 @@ converge "start-up"
 # -- invalid manifests --
 cp "$REG/base/module.yaml" "$T/base.good"
 printf 'apiVersion: modreg/v1\nname: [broken\n' > "$REG/base/module.yaml"
-i=0
-until grep -q '"stale": true' "$OUT/context.json"; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "base did not become a stale entry"
-	sleep 0.1
-done
+eventually "base did not become a stale entry" grep -q '"stale": true' "$OUT/context.json"
 ok "an invalid manifest makes a stale entry"
 grep -q '"version": "1.0.0"' "$OUT/context.json" || fail "the stale entry lost its last valid content"
 grep -q 'yaml-syntax' "$OUT/context.json" || fail "the stale entry does not carry the syntax error"
@@ -53,12 +48,7 @@ ok "fixed: no stale entry"
 mkdir -p "$REG/never"
 printf 'name: no api version\n' > "$REG/never/module.yaml"
 sleep 0.5
-i=0
-until grep -q '"never/module.yaml"' "$OUT/context.json"; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the never-valid module does not appear"
-	sleep 0.1
-done
+eventually "the never-valid module does not appear" grep -q '"never/module.yaml"' "$OUT/context.json"
 converge "a never-valid module (no previous entry: same as a fresh index)"
 mkmod never 0.1.0
 converge "the never-valid module fixed"

@@ -57,12 +57,7 @@ rm -rf "$REG"/bulk*
 : > "$LOG"
 start_watch
 kill -HUP "$WPID"
-i=0
-until grep -q 'sync .* resync' "$LOG"; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "no resync after SIGHUP"
-	sleep 0.1
-done
+eventually "no resync after SIGHUP" grep -q 'sync .* resync' "$LOG"
 grep -q 'SIGHUP' "$LOG" || fail "SIGHUP was not logged"
 ok "SIGHUP: a full resync"
 converge "after the resync"
@@ -87,12 +82,7 @@ HOOK_OUT=$T/hook
 mkdir -p "$HOOK_OUT"
 start_watch --on-sync "cat > $HOOK_OUT/\$\$.json; echo \$\$ >> $HOOK_OUT/runs"
 sed -i 's/^version: 1.0.0/version: 1.5.0/' "$REG/svc/module.yaml"
-i=0
-until [ -s "$HOOK_OUT/runs" ]; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the --on-sync command did not run"
-	sleep 0.1
-done
+eventually "the --on-sync command did not run" [ -s "$HOOK_OUT/runs" ]
 sleep 0.3
 f=$(ls "$HOOK_OUT"/*.json | head -n 1)
 complete "$f" || fail "the hook's input is not a JSON document"
@@ -105,12 +95,7 @@ stop_watch
 start_watch --on-sync "exit 3"
 sed -i 's/^version: 1.5.0/version: 1.6.0/' "$REG/svc/module.yaml"
 converge "with a failing --on-sync command"
-i=0
-until grep -q 'on-sync command failed (exit status 3)' "$LOG"; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the failing --on-sync command was not logged"
-	sleep 0.1
-done
+eventually "the failing --on-sync command was not logged" grep -q 'on-sync command failed (exit status 3)' "$LOG"
 ok "a failing --on-sync command is logged"
 stop_watch
 
@@ -124,12 +109,7 @@ sed -i 's/^version: 1.6.0/version: 1.7.0/' "$REG/svc/module.yaml"
 converge "while the --on-sync command hangs"
 sed -i 's/^version: 1.0.9/version: 1.0.3/' "$REG/app/module.yaml"
 converge "a second change while it still hangs"
-i=0
-until grep -q 'on-sync command killed after' "$LOG"; do
-	i=$((i + 1))
-	[ $i -gt $((SETTLE_SECONDS * 10)) ] && fail "the hanging --on-sync command was not killed"
-	sleep 0.1
-done
+eventually "the hanging --on-sync command was not killed" grep -q 'on-sync command killed after' "$LOG"
 ok "a hanging --on-sync command is killed after its time limit and logged"
 stop_watch
 # the daemon ends what is still running when it stops (a zombie waiting for its reaper is gone)
