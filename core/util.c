@@ -210,7 +210,7 @@ void mr_buf_json_string(mr_buf *b, const char *s, size_t n)
 
 struct arena_block {
 	struct arena_block *next;
-	size_t used, size;
+	size_t used, tail, size; /* used from the start (aligned), tail from the end (texts) */
 	_Alignas(16) unsigned char data[];
 };
 
@@ -244,21 +244,25 @@ void mr_arena_free(mr_arena *a)
 	free(a);
 }
 
+/* A block with room for n more bytes (a new one when the head has none). */
+static struct arena_block *arena_room(mr_arena *a, size_t n)
+{
+	struct arena_block *b = a->head;
+	if (b && b->size - b->used - b->tail >= n) return b;
+	size_t sz = n > a->first ? n : a->first;
+	b = mr_xmalloc(sizeof *b + sz);
+	b->used = b->tail = 0;
+	b->size = sz;
+	b->next = a->head;
+	a->head = b;
+	return b;
+}
+
 void *mr_arena_alloc(mr_arena *a, size_t n)
 {
 	n = (n + 15) & ~(size_t)15;
 	if (n == 0) n = 16;
-	struct arena_block *b = a->head;
-	if (!b || b->size - b->used < n) {
-		size_t sz = n > a->first ? n : a->first;
-		if (a->head && sz < a->head->size * 2 && a->head->size < (1u << 20)) sz = a->head->size * 2;
-		if (sz < n) sz = n;
-		b = mr_xmalloc(sizeof *b + sz);
-		b->used = 0;
-		b->size = sz;
-		b->next = a->head;
-		a->head = b;
-	}
+	struct arena_block *b = arena_room(a, n);
 	void *p = b->data + b->used;
 	b->used += n;
 	a->total += n;
@@ -266,9 +270,14 @@ void *mr_arena_alloc(mr_arena *a, size_t n)
 	return p;
 }
 
+/* Texts need no alignment: they are taken from the end of a block, the aligned
+ * allocations from its start, so neither pads the other. */
 char *mr_arena_strndup(mr_arena *a, const char *s, size_t n)
 {
-	char *p = mr_arena_alloc(a, n + 1);
+	struct arena_block *b = arena_room(a, n + 1);
+	b->tail += n + 1;
+	a->total += n + 1;
+	char *p = (char *)b->data + b->size - b->tail;
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;

@@ -71,11 +71,11 @@ void mr_buf_json_string(mr_buf *b, const char *s, size_t n);
 /* An arena: many small allocations freed at once. */
 typedef struct mr_arena mr_arena;
 mr_arena *mr_arena_new(void);
-/* an arena whose first block holds about first_block bytes (later blocks double) */
+/* an arena whose blocks hold first_block bytes (or the allocation, when larger) */
 mr_arena *mr_arena_new_sized(size_t first_block);
 void mr_arena_free(mr_arena *a);            /* NULL is a no-op */
 void *mr_arena_alloc(mr_arena *a, size_t n); /* zeroed, aligned to 16 */
-char *mr_arena_strndup(mr_arena *a, const char *s, size_t n);
+char *mr_arena_strndup(mr_arena *a, const char *s, size_t n); /* unaligned */
 char *mr_arena_strdup(mr_arena *a, const char *s);
 size_t mr_arena_used(const mr_arena *a);
 
