@@ -1020,7 +1020,7 @@ void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out)
 	free(all.items);
 }
 
-#define EMIT_LIT(lit) emit(ctx, lit, sizeof lit - 1)
+#define EMIT_LIT(lit) emit(ctx, lit, sizeof lit - 1, NULL)
 
 static void emit_list(const mr_text_ref *v, size_t n, mr_context_emit_fn emit, void *ctx)
 {
@@ -1029,7 +1029,7 @@ static void emit_list(const mr_text_ref *v, size_t n, mr_context_emit_fn emit, v
 		if (!v[i].n) continue;
 		if (any) EMIT_LIT(",\n    ");
 		else EMIT_LIT("[\n    ");
-		emit(ctx, v[i].p, v[i].n);
+		emit(ctx, v[i].p, v[i].n, v[i].tag);
 		any = true;
 	}
 	if (any) EMIT_LIT("\n  ]");
@@ -1041,22 +1041,23 @@ void mr_context_assemble(const mr_context_parts *p, mr_context_emit_fn emit, voi
 	static const char head[] = "{\n  \"schemaVersion\": \"" MR_SCHEMA_VERSION "\",\n  \"generator\": {\n"
 	                           "    \"name\": \"modreg\",\n    \"version\": \"" MR_VERSION "\"\n  },\n  \"registry\": ";
 	EMIT_LIT(head);
-	emit(ctx, p->registry.p, p->registry.n);
+	emit(ctx, p->registry.p, p->registry.n, p->registry.tag);
 	EMIT_LIT(",\n  \"modules\": ");
 	emit_list(p->modules, p->n, emit, ctx);
 	EMIT_LIT(",\n  \"relationships\": ");
 	emit_list(p->rows, p->n, emit, ctx);
 	EMIT_LIT(",\n  \"graph\": ");
-	emit(ctx, p->graph.p, p->graph.n);
+	emit(ctx, p->graph.p, p->graph.n, p->graph.tag);
 	EMIT_LIT(",\n  \"index\": ");
-	emit(ctx, p->index.p, p->index.n);
+	emit(ctx, p->index.p, p->index.n, p->index.tag);
 	EMIT_LIT(",\n  \"diagnostics\": ");
-	emit(ctx, p->diagnostics.p, p->diagnostics.n);
+	emit(ctx, p->diagnostics.p, p->diagnostics.n, p->diagnostics.tag);
 	EMIT_LIT("\n}\n");
 }
 
-static void emit_buf(void *ctx, const char *p, size_t n)
+static void emit_buf(void *ctx, const char *p, size_t n, void *tag)
 {
+	(void)tag;
 	if (n) mr_buf_add(ctx, p, n);
 }
 
@@ -1072,8 +1073,8 @@ void mr_context_render(const mr_context_in *in, mr_buf *out)
 		json_t *prev = reg->mods[i]->valid ? NULL : mr_context_prev_module(in->previous, reg->mods[i]->id);
 		mr_context_module_piece(in, i, prev, &texts[i], &rows[i], &mi);
 		mr_context_counts_add(&counts, &mi);
-		tref[i] = (mr_text_ref){texts[i].data, texts[i].len};
-		rref[i] = (mr_text_ref){rows[i].data, rows[i].len};
+		tref[i] = (mr_text_ref){texts[i].data, texts[i].len, NULL};
+		rref[i] = (mr_text_ref){rows[i].data, rows[i].len, NULL};
 	}
 	mr_context_counts_add_registry(&counts, reg);
 	mr_buf rg = MR_BUF_INIT, gr = MR_BUF_INIT, ix = MR_BUF_INIT, dg = MR_BUF_INIT;
@@ -1081,7 +1082,8 @@ void mr_context_render(const mr_context_in *in, mr_buf *out)
 	mr_context_graph_text(in, &gr);
 	mr_context_index_text(in, &ix);
 	mr_context_diagnostics_text(in, &dg);
-	mr_context_parts parts = {{rg.data, rg.len}, tref, rref, n, {gr.data, gr.len}, {ix.data, ix.len}, {dg.data, dg.len}};
+	mr_context_parts parts = {{rg.data, rg.len, NULL}, tref, rref, n, {gr.data, gr.len, NULL}, {ix.data, ix.len, NULL},
+	                          {dg.data, dg.len, NULL}};
 	mr_context_assemble(&parts, emit_buf, out);
 	for (size_t i = 0; i < n; i++) {
 		mr_buf_release(&texts[i]);

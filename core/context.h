@@ -78,8 +78,9 @@ uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);
 void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out);
 
 typedef struct mr_text_ref {
-	const char *p;
+	const char *p; /* the text, or NULL when the caller keeps it elsewhere (see tag) */
 	size_t n;
+	void *tag;     /* the caller's, handed to emit with the piece */
 } mr_text_ref;
 
 typedef struct mr_context_parts {
@@ -90,9 +91,10 @@ typedef struct mr_context_parts {
 	mr_text_ref graph, index, diagnostics;
 } mr_context_parts;
 
-/* Calls emit for each piece of context.json in order: the parts and the static text
- * between them (both outlive the call).  Concatenated, the pieces are the file. */
-typedef void (*mr_context_emit_fn)(void *ctx, const char *p, size_t n);
+/* Calls emit for each piece of context.json in order: the parts (with their tags) and
+ * the constant text between them (static, tag NULL).  Concatenated, the pieces are the
+ * file.  Empty module texts and row groups are left out. */
+typedef void (*mr_context_emit_fn)(void *ctx, const char *p, size_t n, void *tag);
 void mr_context_assemble(const mr_context_parts *parts, mr_context_emit_fn emit, void *ctx);
 
 #endif

@@ -3,6 +3,8 @@
  * renders only the modules the change affects and writes only the files that differ. */
 #include "sync.h"
 
+#include "pieces.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -730,54 +732,6 @@ static void remove_stale_temps(const char *dir, bool subdirs)
 
 /* ---------------------------------------------------------------- context.json from pieces */
 
-typedef struct segs {
-	struct iovec *v;
-	size_t n, cap, total;
-} segs;
-
-static void seg_emit(void *ctx, const char *p, size_t n)
-{
-	segs *s = ctx;
-	if (!n) return;
-	MR_GROW(s->v, s->cap, s->n + 1);
-	s->v[s->n++] = (struct iovec){(void *)p, n};
-	s->total += n;
-}
-
-/* Does the file at path hold exactly the bytes of the segments? */
-static bool segs_same_as_file(const char *path, const segs *sg)
-{
-	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) return false;
-	struct stat st;
-	bool same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size == sg->total;
-	size_t k = 0, off = 0;
-	char *buf = same ? mr_xmalloc(1 << 20) : NULL;
-	while (same) {
-		ssize_t r = read(fd, buf, 1 << 20);
-		if (r < 0 && errno == EINTR) continue;
-		if (r <= 0) {
-			same = r == 0 && k == sg->n;
-			break;
-		}
-		for (ssize_t pos = 0; pos < r && same;) {
-			if (k == sg->n) {
-				same = false;
-				break;
-			}
-			size_t take = sg->v[k].iov_len - off;
-			if (take > (size_t)(r - pos)) take = (size_t)(r - pos);
-			same = memcmp((char *)sg->v[k].iov_base + off, buf + pos, take) == 0;
-			pos += (ssize_t)take;
-			off += take;
-			if (off == sg->v[k].iov_len) k++, off = 0;
-		}
-	}
-	free(buf);
-	close(fd);
-	return same;
-}
-
 static void *unlink_thread(void *arg)
 {
 	unlink(arg);
@@ -796,43 +750,38 @@ static void unlink_later(char *path)
 	pthread_attr_destroy(&at);
 }
 
-/* Write the segments to path.tmp.PID, then rename it over path: a reader (and a kill -9
- * at any moment) sees the old file or the new one, never a part. */
-static int write_segs_atomic(const char *path, const segs *sg)
+static void plan_emit(void *ctx, const char *p, size_t n, void *tag)
+{
+	if (tag) mr_pieces_add(ctx, tag);
+	else mr_pieces_add_text(ctx, p, n);
+}
+
+/* The file at path, open for reading, when it holds exactly the planned bytes; else -1. */
+static int same_file(mr_pieces *ps, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) return -1;
+	if (mr_pieces_same_as(ps, fd)) return fd;
+	close(fd);
+	return -1;
+}
+
+/* Write the plan to path.tmp.PID, then rename it over path: a reader (and a kill -9 at
+ * any moment) sees the old file or the new one, never a part.  The new file's open
+ * descriptor is returned (the pieces' home from now on), or -1 with errno. */
+static int write_plan_atomic(mr_pieces *ps, const char *path)
 {
 	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) goto err;
-	for (size_t k = 0; k < sg->n;) {
-		size_t cnt = sg->n - k < IOV_MAX ? sg->n - k : IOV_MAX;
-		ssize_t w = writev(fd, sg->v + k, (int)cnt);
-		if (w < 0) {
-			if (errno == EINTR) continue;
-			goto err;
-		}
-		/* skip what was written; a partial write leaves the rest of one segment */
-		while (w > 0 && k < sg->n) {
-			if ((size_t)w >= sg->v[k].iov_len) {
-				w -= (ssize_t)sg->v[k].iov_len;
-				k++;
-			} else {
-				sg->v[k].iov_base = (char *)sg->v[k].iov_base + w;
-				sg->v[k].iov_len -= (size_t)w;
-				w = 0;
-			}
-		}
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		goto err;
-	}
-	fd = -1;
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || mr_pieces_write(ps, fd) < 0) goto err;
 	/* Replacing a large file frees its blocks inside rename(), which then takes as long as
-	 * writing it did.  Keep the old file linked under another name across the rename and
-	 * let it go afterwards, off the path between a save and the new file. */
+	 * writing it did — unless something still holds it: keep the old file linked under
+	 * another name across the rename and let it go afterwards, off the path between a
+	 * save and the new file.  (The copy the pieces came from is held open and closed in
+	 * the background the same way.) */
 	static unsigned serial;
 	old = mr_xasprintf("%s.old%u.tmp.%ld", path, serial++, (long)getpid());
-	bool kept = sg->total > ((size_t)8 << 20) && link(path, old) == 0;
+	bool kept = mr_pieces_size(ps) > ((size_t)8 << 20) && link(path, old) == 0;
 	if (rename(tmp, path) < 0) {
 		if (kept) unlink(old);
 		goto err;
@@ -840,7 +789,7 @@ static int write_segs_atomic(const char *path, const segs *sg)
 	if (kept) unlink_later(old);
 	else free(old);
 	free(tmp);
-	return 0;
+	return fd;
 err: {
 	int saved = errno;
 	if (fd >= 0) close(fd);
@@ -857,10 +806,8 @@ err: {
 /* What the last sync wrote about one module. */
 typedef struct smod {
 	char *id;
-	char *text;             /* its element of "modules" (NULL until rendered) */
-	size_t text_len;
-	char *rows;             /* its rows of "relationships" */
-	size_t rows_len;
+	mr_piece text;          /* its element of "modules" (NONE until rendered) */
+	mr_piece rows;          /* its rows of "relationships" */
 	char *list_entry;       /* its entry in api/ai/modules.json */
 	char *health_entry;     /* its entry in api/ai/health.json */
 	mr_context_modinfo info;
@@ -884,7 +831,8 @@ struct mr_sync_state {
 	bool analysis_changed, extras_changed;
 	smod **mods;            /* sorted by id */
 	size_t n;
-	mr_buf registry, graph, index, diags;
+	mr_pieces *ps;          /* where the texts of the entries and sections are */
+	mr_piece registry, graph, index, diags;
 	char **changed;         /* ids whose entry changed in the last sync */
 	size_t nchanged, capchanged;
 	time_t last_now;
@@ -900,8 +848,6 @@ static void smod_free(smod *m)
 {
 	if (!m) return;
 	free(m->id);
-	free(m->text);
-	free(m->rows);
 	free(m->list_entry);
 	free(m->health_entry);
 	free(m->digest);
@@ -919,6 +865,7 @@ mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
 	mr_sync_state *s = mr_xcalloc(1, sizeof *s);
 	s->out_dir = mr_xstrdup(out_dir);
 	s->keep_json = keep_json;
+	s->ps = mr_pieces_new(out_dir);
 	return s;
 }
 
@@ -935,10 +882,7 @@ void mr_sync_state_free(mr_sync_state *s)
 	free(s->mods);
 	clear_changed(s);
 	free(s->changed);
-	mr_buf_release(&s->registry);
-	mr_buf_release(&s->graph);
-	mr_buf_release(&s->index);
-	mr_buf_release(&s->diags);
+	mr_pieces_free(s->ps);
 	mr_buf_release(&s->scratch_text);
 	mr_buf_release(&s->scratch_rows);
 	mr_buf_release(&s->scratch_file);
@@ -1059,17 +1003,33 @@ static bool str_eq(const char *a, const char *b)
 	return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static bool text_eq(const char *a, size_t an, const char *b, size_t bn)
-{
-	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
-}
-
 static char *dup_or_null(const char *s)
 {
 	return s ? mr_xstrdup(s) : NULL;
 }
 
 /* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
+/* Does the piece hold the text of b?  (An empty text is no piece.) */
+static bool piece_is(mr_sync_state *s, const mr_piece *p, const mr_buf *b)
+{
+	if (!b->len) return p->where == MR_PIECE_NONE || !p->len;
+	return mr_pieces_equal(s->ps, p, b->data, b->len);
+}
+
+/* Make the piece hold the text of b. */
+static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, char **err)
+{
+	if (!b->len) {
+		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE};
+		return 0;
+	}
+	if (mr_pieces_put(s->ps, p, b->data, b->len) < 0) {
+		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, smod *sm, bool fresh, const char *moddir,
                          writer *wr, bool *rows_changed, mr_sync_result *res, char **err)
 {
@@ -1082,8 +1042,10 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 		else if (fresh) {
 			prev = prevfile_entry(s->pf, mod->id);
 			own_prev = true;
-		} else if (sm->text) {
-			prev = json_loadb(sm->text, sm->text_len, 0, NULL);
+		} else if (sm->text.where != MR_PIECE_NONE) {
+			mr_buf_reset(&s->scratch_file);
+			if (mr_pieces_read(s->ps, &sm->text, &s->scratch_file) == 0)
+				prev = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
 			own_prev = true;
 		}
 	}
@@ -1093,29 +1055,23 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	mr_context_module_piece(in, i, prev, tb, rb, &sm->info);
 	if (own_prev) json_decref(prev);
 	res->rendered++;
-	if (!text_eq(sm->rows, sm->rows_len, rb->data, rb->len)) {
-		free(sm->rows);
-		sm->rows = mr_xstrndup(rb->len ? rb->data : "", rb->len);
-		sm->rows_len = rb->len;
+	if (!piece_is(s, &sm->rows, rb)) {
+		if (piece_set(s, &sm->rows, rb, err) < 0) return -1;
 		*rows_changed = true;
 		if (s->keep_json) {
 			json_decref(sm->rows_json);
 			mr_buf_reset(&s->scratch_file);
 			mr_buf_putc(&s->scratch_file, '[');
-			mr_buf_add(&s->scratch_file, sm->rows, sm->rows_len);
+			if (rb->len) mr_buf_add(&s->scratch_file, rb->data, rb->len);
 			mr_buf_putc(&s->scratch_file, ']');
 			sm->rows_json = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
 		}
 	}
-	bool changed = !text_eq(sm->text, sm->text_len, tb->data, tb->len);
+	bool changed = !piece_is(s, &sm->text, tb);
 	if (!changed && !s->full && !fresh) return 0;
-	if (changed) {
-		free(sm->text);
-		sm->text = mr_xstrndup(tb->data, tb->len);
-		sm->text_len = tb->len;
-	}
+	if (changed && piece_set(s, &sm->text, tb, err) < 0) return -1;
 	json_error_t je;
-	json_t *m = json_loadb(sm->text, sm->text_len, 0, &je);
+	json_t *m = json_loadb(tb->data, tb->len, 0, &je);
 	if (!m) {
 		*err = mr_xasprintf("internal error: the entry of %s does not parse: %s", mod->id, je.text);
 		return -1;
@@ -1133,28 +1089,20 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	free(sm->health_entry);
 	sm->list_entry = le;
 	sm->health_entry = he;
-	int rc = write_module_api(wr, moddir, m, sm->text, sm->text_len, &s->scratch_file, res, err);
+	int rc = write_module_api(wr, moddir, m, tb->data, tb->len, &s->scratch_file, res, err);
 	json_decref(sm->json);
 	sm->json = s->keep_json ? m : NULL;
 	if (!s->keep_json) json_decref(m);
 	return rc < 0 ? -1 : changed;
 }
 
-/* a section's parsed value, parsed again only when its text changed */
-static json_t *section(json_t **cache, const mr_buf *text, bool changed)
+/* a section's parsed value (null until there is one) */
+static json_t *section(json_t *cache)
 {
-	if (changed || !*cache) {
-		json_decref(*cache);
-		*cache = json_loadb(text->data ? text->data : "null", text->len ? text->len : 4, 0, NULL);
-	}
-	return json_incref(*cache);
+	return cache ? json_incref(cache) : json_null();
 }
 
-typedef struct sections_changed {
-	bool registry, graph, index, diags;
-} sections_changed;
-
-static void build_json(mr_sync_state *s, sections_changed ch)
+static void build_json(mr_sync_state *s)
 {
 	json_decref(s->json);
 	s->json = NULL;
@@ -1164,28 +1112,55 @@ static void build_json(mr_sync_state *s, sections_changed ch)
 	json_object_set_new(gen, "name", json_string("modreg"));
 	json_object_set_new(gen, "version", json_string(MR_VERSION));
 	json_object_set_new(doc, "generator", gen);
-	json_object_set_new(doc, "registry", section(&s->jregistry, &s->registry, ch.registry));
+	json_object_set_new(doc, "registry", section(s->jregistry));
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->mods[i]->json) json_array_append(mods, s->mods[i]->json);
 		if (s->mods[i]->rows_json) json_array_extend(rels, s->mods[i]->rows_json);
 	}
 	json_object_set_new(doc, "modules", mods);
 	json_object_set_new(doc, "relationships", rels);
-	json_object_set_new(doc, "graph", section(&s->jgraph, &s->graph, ch.graph));
-	json_object_set_new(doc, "index", section(&s->jindex, &s->index, ch.index));
-	json_object_set_new(doc, "diagnostics", section(&s->jdiags, &s->diags, ch.diags));
+	json_object_set_new(doc, "graph", section(s->jgraph));
+	json_object_set_new(doc, "index", section(s->jindex));
+	json_object_set_new(doc, "diagnostics", section(s->jdiags));
 	s->json = doc;
 }
 
-/* Replace *b with the text render(in) writes when it differs; true when it did. */
-static bool update_text(mr_buf *b, mr_buf *scratch, const mr_context_in *in, void (*render)(const mr_context_in *, mr_buf *))
+/* A section rendered into b: kept as *p when it differs from it (1 then, 0 when not, -1
+ * when it cannot be kept); with keep_json, also parsed into *cache. */
+static int store_section(mr_sync_state *s, mr_piece *p, json_t **cache, const mr_buf *b, char **err)
 {
-	mr_buf_reset(scratch);
-	render(in, scratch);
-	if (text_eq(b->data, b->len, scratch->data, scratch->len)) return false;
-	mr_buf_reset(b);
-	mr_buf_add(b, scratch->data, scratch->len);
-	return true;
+	bool same = piece_is(s, p, b);
+	if (!same && piece_set(s, p, b, err) < 0) return -1;
+	if (s->keep_json && (!same || !*cache)) {
+		json_decref(*cache);
+		*cache = json_loadb(b->len ? b->data : "null", b->len ? b->len : 4, 0, NULL);
+	}
+	return !same;
+}
+
+/* Render a section with render(in) and store it. */
+static int update_section(mr_sync_state *s, mr_piece *p, json_t **cache, const mr_context_in *in,
+                          void (*render)(const mr_context_in *, mr_buf *), char **err)
+{
+	mr_buf_reset(&s->scratch_file);
+	render(in, &s->scratch_file);
+	return store_section(s, p, cache, &s->scratch_file, err);
+}
+
+/* Start again from what the disk holds, as a first sync does. */
+static void forget(mr_sync_state *s)
+{
+	for (size_t k = 0; k < s->n; k++) smod_free(s->mods[k]);
+	free(s->mods);
+	s->mods = NULL;
+	s->n = 0;
+	s->primed = s->full = false;
+	s->registry = s->graph = s->index = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE};
+	if (!s->previous_borrowed) {
+		prevfile_free(s->pf);
+		s->pf = NULL;
+		s->previous_loaded = false;
+	}
 }
 
 int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an, const mr_sync_opts *opts,
@@ -1198,8 +1173,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	smod **nv = NULL;
 	prevsum *prev = NULL;
 	mr_buf digest = MR_BUF_INIT;
-	segs sg = {0};
 	writer *wr = NULL;
+	/* the last context.json, where the unchanged pieces are, was changed by someone else */
+	if (s->primed && !mr_pieces_intact(s->ps)) forget(s);
 	bool fresh = !s->primed;
 	if (mr_mkdirs(moddir, 0755) < 0) {
 		*err = mr_xasprintf("cannot create %s: %s", moddir, strerror(errno));
@@ -1319,51 +1295,58 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (wrc < 0) goto fail;
 
 	/* the other sections */
-	sections_changed ch = {fresh || s->full, fresh || s->full, fresh || s->full, fresh || s->full};
-	mr_buf *scratch = &s->scratch_file;
+	bool sections = fresh || s->full;
+	int r;
 	if (cross) {
-		ch.graph |= update_text(&s->graph, scratch, &in, mr_context_graph_text);
+		if ((r = update_section(s, &s->graph, &s->jgraph, &in, mr_context_graph_text, err)) < 0) goto fail;
+		sections |= r;
 		/* the index is the biggest section to sort: only when what a module adds to it changed */
-		if (fresh || s->full || set_changed || index_changed)
-			ch.index |= update_text(&s->index, scratch, &in, mr_context_index_text);
+		if (fresh || s->full || set_changed || index_changed) {
+			if ((r = update_section(s, &s->index, &s->jindex, &in, mr_context_index_text, err)) < 0) goto fail;
+			sections |= r;
+		}
 	}
-	if (fresh || s->full || any_changed || set_changed || s->extras_changed || cross)
-		ch.diags |= update_text(&s->diags, scratch, &in, mr_context_diagnostics_text);
+	if (fresh || s->full || any_changed || set_changed || s->extras_changed || cross) {
+		if ((r = update_section(s, &s->diags, &s->jdiags, &in, mr_context_diagnostics_text, err)) < 0) goto fail;
+		sections |= r;
+	}
 	mr_context_counts counts = {0};
 	for (size_t i = 0; i < s->n; i++) mr_context_counts_add(&counts, &s->mods[i]->info);
 	mr_context_counts_add_registry(&counts, reg);
 	res->errors = counts.errors;
 	res->warnings = counts.warnings;
-	mr_buf_reset(scratch);
-	mr_context_registry_text(&counts, scratch);
-	if (!text_eq(s->registry.data, s->registry.len, scratch->data, scratch->len)) {
-		mr_buf_reset(&s->registry);
-		mr_buf_add(&s->registry, scratch->data, scratch->len);
-		ch.registry = true;
-	}
-	bool sections = ch.registry || ch.graph || ch.index || ch.diags;
+	mr_buf_reset(&s->scratch_file);
+	mr_context_registry_text(&counts, &s->scratch_file);
+	if ((r = store_section(s, &s->registry, &s->jregistry, &s->scratch_file, err)) < 0) goto fail;
+	sections |= r;
+	/* the rendering buffers may have grown large (the index section): let them go */
+	if (s->scratch_file.cap > ((size_t)1 << 20)) mr_buf_release(&s->scratch_file);
 
-	/* context.json, from the pieces */
+	/* context.json, from the pieces: a run of unchanged ones is copied from the last file */
 	mr_text_ref *tref = mr_xcalloc(s->n + 1, sizeof *tref), *rref = mr_xcalloc(s->n + 1, sizeof *rref);
 	for (size_t i = 0; i < s->n; i++) {
-		tref[i] = (mr_text_ref){s->mods[i]->text, s->mods[i]->text_len};
-		rref[i] = (mr_text_ref){s->mods[i]->rows, s->mods[i]->rows_len};
+		tref[i] = (mr_text_ref){NULL, s->mods[i]->text.len, &s->mods[i]->text};
+		rref[i] = (mr_text_ref){NULL, s->mods[i]->rows.len, &s->mods[i]->rows};
 	}
-	mr_context_parts parts = {{s->registry.data, s->registry.len}, tref, rref, s->n, {s->graph.data, s->graph.len},
-	                          {s->index.data, s->index.len}, {s->diags.data, s->diags.len}};
-	mr_context_assemble(&parts, seg_emit, &sg);
+	mr_context_parts parts = {{NULL, s->registry.len, &s->registry}, tref, rref, s->n, {NULL, s->graph.len, &s->graph},
+	                          {NULL, s->index.len, &s->index}, {NULL, s->diags.len, &s->diags}};
+	mr_pieces_begin(s->ps);
+	mr_context_assemble(&parts, plan_emit, s->ps);
+	free(tref);
+	free(rref);
 	char *path = mr_path_join(s->out_dir, "context.json");
-	bool write = fresh || s->full ? !segs_same_as_file(path, &sg) : any_changed || set_changed || rows_changed || sections;
-	if (write && write_segs_atomic(path, &sg) < 0) {
+	int fd = fresh || s->full ? same_file(s->ps, path) : -1;
+	bool write = fresh || s->full ? fd < 0 : any_changed || set_changed || rows_changed || sections;
+	if (write) fd = write_plan_atomic(s->ps, path);
+	if (write && fd < 0) {
 		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
 		free(path);
-		free(tref);
-		free(rref);
+		mr_pieces_abandon(s->ps);
 		goto fail;
 	}
 	free(path);
-	free(tref);
-	free(rref);
+	if (fd >= 0) mr_pieces_commit(s->ps, fd);
+	else mr_pieces_abandon(s->ps);
 	res->context_changed = write;
 	if (write) res->files_written++;
 	if ((fresh || s->full) && !write) res->entries_changed = 0;
@@ -1375,18 +1358,19 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 			le[i] = s->mods[i]->list_entry;
 			he[i] = s->mods[i]->health_entry;
 		}
-		list_file(scratch, true, le, s->n);
-		int r = write_out(apidir, "modules.json", scratch->data, scratch->len, res, err);
+		mr_buf *b = &s->scratch_file;
+		list_file(b, true, le, s->n);
+		r = write_out(apidir, "modules.json", b->data, b->len, res, err);
 		if (r == 0) {
-			list_file(scratch, false, he, s->n);
-			r = write_out(apidir, "health.json", scratch->data, scratch->len, res, err);
+			list_file(b, false, he, s->n);
+			r = write_out(apidir, "health.json", b->data, b->len, res, err);
 		}
 		free(le);
 		free(he);
 		if (r < 0) goto fail;
 	}
 	if (fresh || s->full) prune_api(moddir, reg);
-	if (s->keep_json) build_json(s, ch);
+	if (s->keep_json) build_json(s);
 	if (opts->write_status && mr_sync_write_status(s->out_dir, res, opts->reason, err) < 0) goto fail;
 
 	s->primed = true;
@@ -1408,18 +1392,8 @@ fail:
 		for (size_t i = 0; i < reg->n; i++) smod_free(nv[i]);
 	free(nv);
 	nv = NULL;
-	for (size_t k = 0; k < s->n; k++) smod_free(s->mods[k]);
-	free(s->mods);
-	s->mods = NULL;
-	s->n = 0;
-	s->primed = s->full = false;
-	if (!s->previous_borrowed) {
-		prevfile_free(s->pf);
-		s->pf = NULL;
-		s->previous_loaded = false;
-	}
+	forget(s);
 out:
-	free(sg.v);
 	free(prev);
 	mr_buf_release(&digest);
 	free(apidir);

@@ -1,0 +1,477 @@
+/* pieces.c — see pieces.h. */
+#include "pieces.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#define CHUNK ((size_t)256 << 10)
+
+enum { OP_MEM, OP_FILE, OP_SPOOL };
+
+/* one step of writing the plan: bytes in memory, or a range of the kept file or spool */
+typedef struct op {
+	const char *mem;
+	off_t off;
+	size_t len;
+	size_t last_slot; /* OP_FILE: the kept file's slot its range ends with */
+	unsigned char kind;
+} op;
+
+/* what is at a slot of a planned (or the kept) file: constant text, or a piece */
+typedef struct slot {
+	const char *text; /* NULL: a piece */
+	size_t len;
+} slot;
+
+typedef struct rec {
+	mr_piece *p;
+	off_t off;
+	size_t slot;
+} rec;
+
+struct mr_pieces {
+	char *dir;
+	int kept;           /* the last file written (or found equal), or -1 */
+	off_t kept_size;
+	struct timespec kept_mtime;
+	slot *kslots;       /* its slots */
+	size_t nkslots, capkslots;
+	int spool;          /* -1 until needed */
+	off_t spool_len;
+	/* the plan */
+	op *ops;
+	size_t nops, capops;
+	slot *slots;
+	size_t nslots, capslots;
+	rec *recs;
+	size_t nrecs, caprecs;
+	size_t size;
+	size_t pending;     /* texts planned since the last op that is a range of the kept file */
+	size_t calls;       /* system calls of the last write */
+	unsigned gen;       /* bumped by each commit */
+	bool broken;        /* the plan holds a piece that is gone */
+	char *buf, *buf2;   /* CHUNK each, when needed */
+};
+
+mr_pieces *mr_pieces_new(const char *dir)
+{
+	mr_pieces *ps = mr_xcalloc(1, sizeof *ps);
+	ps->dir = mr_xstrdup(dir);
+	ps->kept = ps->spool = -1;
+	return ps;
+}
+
+static void *close_thread(void *arg)
+{
+	close((int)(intptr_t)arg);
+	return NULL;
+}
+
+/* Close fd in a thread of its own (or here when none can be started). */
+static void close_later(int fd)
+{
+	if (fd < 0) return;
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, close_thread, (void *)(intptr_t)fd) != 0) close(fd);
+	pthread_attr_destroy(&at);
+}
+
+void mr_pieces_free(mr_pieces *ps)
+{
+	if (!ps) return;
+	if (ps->kept >= 0) close(ps->kept);
+	if (ps->spool >= 0) close(ps->spool);
+	free(ps->kslots);
+	free(ps->ops);
+	free(ps->slots);
+	free(ps->recs);
+	free(ps->buf);
+	free(ps->buf2);
+	free(ps->dir);
+	free(ps);
+}
+
+static char *chunk(char **b)
+{
+	if (!*b) *b = mr_xmalloc(CHUNK);
+	return *b;
+}
+
+static int open_spool(mr_pieces *ps)
+{
+	if (ps->spool >= 0) return 0;
+#ifdef O_TMPFILE
+	ps->spool = open(ps->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (ps->spool >= 0) return 0;
+#endif
+	/* no unnamed files here: a named one, unlinked at once (and a stale temp if killed
+	 * in between, which the next sync removes) */
+	char *path = mr_xasprintf("%s/context.json.spool.tmp.%ld", ps->dir, (long)getpid());
+	ps->spool = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (ps->spool >= 0) unlink(path);
+	free(path);
+	return ps->spool >= 0 ? 0 : -1;
+}
+
+static int write_all_at(int fd, const char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, off);
+		if (w < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		p += w;
+		n -= (size_t)w;
+		off += w;
+	}
+	return 0;
+}
+
+/* Read exactly n bytes at off; a short file is EIO. */
+static int read_all_at(int fd, char *p, size_t n, off_t off)
+{
+	while (n) {
+		ssize_t r = pread(fd, p, n, off);
+		if (r < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		if (r == 0) {
+			errno = EIO;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
+int mr_pieces_put(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
+{
+	if (open_spool(ps) < 0) return -1;
+	if (write_all_at(ps->spool, data, len, ps->spool_len) < 0) return -1;
+	*p = (mr_piece){ps->spool_len, len, 0, ps->gen, MR_PIECE_SPOOL};
+	ps->spool_len += (off_t)len;
+	return 0;
+}
+
+static int source(const mr_pieces *ps, unsigned char where)
+{
+	return where == MR_PIECE_FILE ? ps->kept : where == MR_PIECE_SPOOL ? ps->spool : -1;
+}
+
+/* Is the piece still where it says? */
+static bool live(const mr_pieces *ps, const mr_piece *p)
+{
+	return p->where != MR_PIECE_NONE && p->gen == ps->gen && source(ps, p->where) >= 0;
+}
+
+int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
+{
+	if (p->where == MR_PIECE_NONE || !p->len) return 0;
+	if (!live(ps, p)) {
+		errno = EINVAL;
+		return -1;
+	}
+	int fd = source(ps, p->where);
+	mr_buf_grow(out, p->len + 1);
+	if (read_all_at(fd, out->data + out->len, p->len, p->off) < 0) return -1;
+	out->len += p->len;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
+{
+	if (!live(ps, p) || p->len != len) return false;
+	int fd = source(ps, p->where);
+	char *b = chunk(&ps->buf);
+	for (size_t done = 0; done < len;) {
+		size_t n = len - done < CHUNK ? len - done : CHUNK;
+		if (read_all_at(fd, b, n, p->off + (off_t)done) < 0 || memcmp(b, data + done, n)) return false;
+		done += n;
+	}
+	return true;
+}
+
+bool mr_pieces_intact(mr_pieces *ps)
+{
+	if (ps->kept < 0) return true;
+	struct stat st;
+	if (fstat(ps->kept, &st) == 0 && st.st_size == ps->kept_size && st.st_mtim.tv_sec == ps->kept_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == ps->kept_mtime.tv_nsec)
+		return true;
+	close(ps->kept);
+	ps->kept = -1;
+	ps->nkslots = 0;
+	return false;
+}
+
+/* ---------------------------------------------------------------- the plan */
+
+void mr_pieces_begin(mr_pieces *ps)
+{
+	ps->nops = ps->nslots = ps->nrecs = ps->size = ps->pending = 0;
+	ps->broken = false;
+}
+
+static void add_slot(mr_pieces *ps, const char *text, size_t n)
+{
+	MR_GROW(ps->slots, ps->capslots, ps->nslots + 1);
+	ps->slots[ps->nslots++] = (slot){text, n};
+	ps->size += n;
+}
+
+static void add_op(mr_pieces *ps, op o)
+{
+	MR_GROW(ps->ops, ps->capops, ps->nops + 1);
+	ps->ops[ps->nops++] = o;
+}
+
+/* Is slot k of the kept file the text t? */
+static bool kept_text_is(const mr_pieces *ps, size_t k, const char *t, size_t n)
+{
+	return k < ps->nkslots && ps->kslots[k].text && ps->kslots[k].len == n && !memcmp(ps->kslots[k].text, t, n);
+}
+
+/* The last op, when it is a range of the kept file. */
+static op *last_file_op(mr_pieces *ps)
+{
+	return ps->kept >= 0 && ps->nops && ps->ops[ps->nops - 1].kind == OP_FILE ? &ps->ops[ps->nops - 1] : NULL;
+}
+
+void mr_pieces_add_text(mr_pieces *ps, const char *text, size_t n)
+{
+	if (!n) return;
+	add_slot(ps, text, n);
+	/* the same text follows the same piece in the kept file: copy it with that */
+	op *f = last_file_op(ps);
+	if (f && kept_text_is(ps, f->last_slot + 1, text, n)) {
+		f->len += n;
+		f->last_slot++;
+		return;
+	}
+	add_op(ps, (op){text, 0, n, 0, OP_MEM});
+	ps->pending++;
+}
+
+/* A piece of the kept file: it continues the last op's range when it came next there,
+ * and takes in the texts planned just before it when they came just before it there. */
+static void add_file_piece(mr_pieces *ps, const mr_piece *p)
+{
+	op *f = last_file_op(ps);
+	if (f && f->last_slot + 1 == p->slot) {
+		f->len += p->len;
+		f->last_slot = p->slot;
+		return;
+	}
+	size_t take = 0;
+	off_t start = p->off;
+	while (take < ps->pending && take < p->slot) {
+		const op *o = &ps->ops[ps->nops - 1 - take];
+		if (!kept_text_is(ps, p->slot - 1 - take, o->mem, o->len)) break;
+		start -= (off_t)o->len;
+		take++;
+	}
+	ps->nops -= take;
+	add_op(ps, (op){NULL, start, (size_t)(p->off - start) + p->len, p->slot, OP_FILE});
+}
+
+void mr_pieces_add(mr_pieces *ps, mr_piece *p)
+{
+	MR_GROW(ps->recs, ps->caprecs, ps->nrecs + 1);
+	ps->recs[ps->nrecs++] = (rec){p, (off_t)ps->size, ps->nslots};
+	add_slot(ps, NULL, p->where == MR_PIECE_NONE ? 0 : p->len);
+	if (p->where == MR_PIECE_NONE || !p->len) return;
+	if (!live(ps, p)) {
+		ps->broken = true;
+		return;
+	}
+	if (p->where == MR_PIECE_FILE && p->slot < ps->nkslots) {
+		add_file_piece(ps, p);
+	} else if (p->where == MR_PIECE_SPOOL && ps->nops && !ps->pending && ps->ops[ps->nops - 1].kind == OP_SPOOL &&
+	           ps->ops[ps->nops - 1].off + (off_t)ps->ops[ps->nops - 1].len == p->off) {
+		ps->ops[ps->nops - 1].len += p->len;
+	} else {
+		add_op(ps, (op){NULL, p->off, p->len, p->slot, p->where == MR_PIECE_FILE ? OP_FILE : OP_SPOOL});
+	}
+	ps->pending = 0;
+}
+
+size_t mr_pieces_size(const mr_pieces *ps)
+{
+	return ps->size;
+}
+
+/* copy len bytes at off of src to fd's position */
+static int copy_range(mr_pieces *ps, int src, off_t off, size_t len, int fd)
+{
+	if (src < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	bool plain = false;
+	while (len) {
+		if (!plain) {
+			ssize_t c = copy_file_range(src, &off, fd, NULL, len, 0);
+			ps->calls++;
+			if (c > 0) {
+				len -= (size_t)c;
+				continue;
+			}
+			if (c == 0) {
+				errno = EIO; /* the source is shorter than it was */
+				return -1;
+			}
+			if (errno == EINTR) continue;
+			if (errno != EXDEV && errno != ENOSYS && errno != EINVAL && errno != EOPNOTSUPP) return -1;
+			plain = true; /* a file system or kernel without it */
+		}
+		char *b = chunk(&ps->buf);
+		size_t n = len < CHUNK ? len : CHUNK;
+		if (read_all_at(src, b, n, off) < 0) return -1;
+		for (size_t done = 0; done < n;) {
+			ssize_t w = write(fd, b + done, n - done);
+			ps->calls++;
+			if (w < 0) {
+				if (errno == EINTR) continue;
+				return -1;
+			}
+			done += (size_t)w;
+		}
+		off += (off_t)n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* write ops [k, end) — all in memory — with as few writev calls as IOV_MAX allows */
+static int write_mem(mr_pieces *ps, size_t k, size_t end, int fd)
+{
+	struct iovec v[64];
+	while (k < end) {
+		int cnt = 0;
+		for (size_t i = k; i < end && cnt < 64; i++, cnt++) v[cnt] = (struct iovec){(void *)ps->ops[i].mem, ps->ops[i].len};
+		ssize_t w = writev(fd, v, cnt);
+		ps->calls++;
+		if (w < 0) {
+			if (errno == EINTR) continue;
+			return -1;
+		}
+		/* skip what was written; a partial write leaves part of one op */
+		while (w > 0 && k < end) {
+			op *o = &ps->ops[k];
+			if ((size_t)w >= o->len) {
+				w -= (ssize_t)o->len;
+				k++;
+			} else {
+				o->mem += w;
+				o->len -= (size_t)w;
+				w = 0;
+			}
+		}
+	}
+	return 0;
+}
+
+int mr_pieces_write(mr_pieces *ps, int fd)
+{
+	ps->calls = 0;
+	if (ps->broken) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (size_t k = 0; k < ps->nops;) {
+		op *o = &ps->ops[k];
+		if (o->kind == OP_MEM) {
+			size_t end = k;
+			while (end < ps->nops && ps->ops[end].kind == OP_MEM) end++;
+			if (write_mem(ps, k, end, fd) < 0) return -1;
+			k = end;
+			continue;
+		}
+		if (copy_range(ps, source(ps, o->kind == OP_FILE ? MR_PIECE_FILE : MR_PIECE_SPOOL), o->off, o->len, fd) < 0)
+			return -1;
+		k++;
+	}
+	return 0;
+}
+
+bool mr_pieces_same_as(mr_pieces *ps, int fd)
+{
+	struct stat st;
+	if (ps->broken || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != ps->size) return false;
+	char *fb = chunk(&ps->buf), *ob = chunk(&ps->buf2);
+	off_t at = 0;
+	for (size_t k = 0; k < ps->nops; k++) {
+		const op *o = &ps->ops[k];
+		int src = o->kind == OP_MEM ? -1 : source(ps, o->kind == OP_FILE ? MR_PIECE_FILE : MR_PIECE_SPOOL);
+		for (size_t done = 0; done < o->len;) {
+			size_t n = o->len - done < CHUNK ? o->len - done : CHUNK;
+			const char *want = o->mem + done;
+			if (o->kind != OP_MEM) {
+				if (read_all_at(src, ob, n, o->off + (off_t)done) < 0) return false;
+				want = ob;
+			}
+			if (read_all_at(fd, fb, n, at) < 0 || memcmp(fb, want, n)) return false;
+			done += n;
+			at += (off_t)n;
+		}
+	}
+	return true;
+}
+
+void mr_pieces_commit(mr_pieces *ps, int fd)
+{
+	close_later(ps->kept);
+	ps->kept = fd;
+	struct stat st;
+	if (fstat(fd, &st) == 0) {
+		ps->kept_size = st.st_size;
+		ps->kept_mtime = st.st_mtim;
+	} else {
+		ps->kept_size = -1;
+	}
+	ps->gen++;
+	for (size_t i = 0; i < ps->nrecs; i++) {
+		const rec *r = &ps->recs[i];
+		size_t len = ps->slots[r->slot].len;
+		*r->p = (mr_piece){r->off, len, r->slot, ps->gen, len ? MR_PIECE_FILE : MR_PIECE_NONE};
+	}
+	/* the plan's slots are the kept file's now */
+	slot *t = ps->kslots;
+	size_t tc = ps->capkslots;
+	ps->kslots = ps->slots;
+	ps->capkslots = ps->capslots;
+	ps->nkslots = ps->nslots;
+	ps->slots = t;
+	ps->capslots = tc;
+	/* the spool's pieces are all in the file now */
+	close_later(ps->spool);
+	ps->spool = -1;
+	ps->spool_len = 0;
+	mr_pieces_begin(ps);
+}
+
+void mr_pieces_abandon(mr_pieces *ps)
+{
+	mr_pieces_begin(ps);
+}
+
+size_t mr_pieces_last_calls(const mr_pieces *ps)
+{
+	return ps->calls;
+}

@@ -1,0 +1,218 @@
+/* test_pieces.c — texts kept in the last written file: whatever mix of unchanged pieces
+ * (copied from the last file, in runs), new ones (from the spool) and constant text a
+ * plan holds, the file written holds exactly its bytes; runs of unchanged pieces take
+ * few copies; a kept file changed in place is noticed. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pieces.h"
+#include "util.h"
+
+static char dir[] = "/tmp/modreg-pieces-XXXXXX";
+static int serial;
+
+static void setup(void)
+{
+	strcpy(dir, "/tmp/modreg-pieces-XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+	char *cmd = mr_xasprintf("rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* write the plan to a new file, commit it, return its bytes */
+static char *write_plan(mr_pieces *ps, char **path_out)
+{
+	char *path = mr_xasprintf("%s/out%d", dir, serial++);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(mr_pieces_write(ps, fd), 0);
+	mr_buf b = MR_BUF_INIT;
+	char tmp[4096];
+	ssize_t r;
+	off_t at = 0;
+	while ((r = pread(fd, tmp, sizeof tmp, at)) > 0) {
+		mr_buf_add(&b, tmp, (size_t)r);
+		at += r;
+	}
+	cr_assert_eq((size_t)at, mr_pieces_size(ps));
+	mr_pieces_commit(ps, fd);
+	if (path_out) *path_out = path;
+	else free(path);
+	mr_buf_putc(&b, '\0');
+	return mr_buf_detach(&b);
+}
+
+static const char SEP[] = ",\n", SEP2[] = ";\n", OPEN[] = "[", CLOSE[] = "]";
+
+/* a plan of texts with SEP between them, in order; the expected bytes in want */
+static void plan_list(mr_pieces *ps, mr_piece *p, char **texts, const size_t *order, size_t n, const char *sep,
+                      mr_buf *want)
+{
+	mr_pieces_begin(ps);
+	mr_buf_reset(want);
+	mr_pieces_add_text(ps, OPEN, 1);
+	mr_buf_puts(want, OPEN);
+	for (size_t k = 0; k < n; k++) {
+		if (k) {
+			mr_pieces_add_text(ps, sep, strlen(sep));
+			mr_buf_puts(want, sep);
+		}
+		mr_pieces_add(ps, &p[order[k]]);
+		mr_buf_puts(want, texts[order[k]]);
+	}
+	mr_pieces_add_text(ps, CLOSE, 1);
+	mr_buf_puts(want, CLOSE);
+}
+
+TestSuite(pieces, .init = setup, .fini = teardown);
+
+Test(pieces, unchanged_runs_are_copied_in_few_calls)
+{
+	enum { N = 200 };
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece p[N];
+	char *texts[N];
+	size_t order[N];
+	for (size_t i = 0; i < N; i++) {
+		texts[i] = mr_xasprintf("{\"id\": \"m%03zu\"}", i);
+		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+		order[i] = i;
+	}
+	mr_buf want = MR_BUF_INIT;
+	plan_list(ps, p, texts, order, N, SEP, &want);
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	free(got);
+	for (size_t i = 0; i < N; i++) cr_assert_eq(p[i].where, MR_PIECE_FILE);
+
+	/* one piece changes, to a text of the same length: the runs around it are copied */
+	free(texts[100]);
+	texts[100] = mr_xstrdup("{\"id\": \"M100\"}");
+	cr_assert(!mr_pieces_equal(ps, &p[100], texts[100], strlen(texts[100])));
+	cr_assert(mr_pieces_equal(ps, &p[99], texts[99], strlen(texts[99])));
+	cr_assert_eq(mr_pieces_put(ps, &p[100], texts[100], strlen(texts[100])), 0);
+	plan_list(ps, p, texts, order, N, SEP, &want);
+	got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	cr_assert_leq(mr_pieces_last_calls(ps), 6, "%zu system calls for one changed piece", mr_pieces_last_calls(ps));
+	free(got);
+
+	/* read back */
+	mr_buf b = MR_BUF_INIT;
+	cr_assert_eq(mr_pieces_read(ps, &p[100], &b), 0);
+	cr_assert_str_eq(b.data, texts[100]);
+	mr_buf_release(&b);
+	for (size_t i = 0; i < N; i++) free(texts[i]);
+	mr_buf_release(&want);
+	mr_pieces_free(ps);
+}
+
+/* Separators that differ, pieces removed or moved: never copied from the old file's gaps. */
+Test(pieces, gaps_of_the_old_file_are_copied_only_when_they_are_the_same_text)
+{
+	enum { N = 6 };
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece p[N];
+	char *texts[N] = {"aaaa", "bbbb", "cccc", "dddd", "eeee", "ffff"};
+	size_t order[N] = {0, 1, 2, 3, 4, 5};
+	for (size_t i = 0; i < N; i++) cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], 4), 0);
+	mr_buf want = MR_BUF_INIT;
+	plan_list(ps, p, texts, order, N, SEP, &want);
+	free(write_plan(ps, NULL));
+
+	/* another separator of the same length */
+	plan_list(ps, p, texts, order, N, SEP2, &want);
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	free(got);
+	/* one removed: its neighbours are no longer adjacent */
+	size_t less[] = {0, 1, 3, 4, 5};
+	plan_list(ps, p, texts, less, 5, SEP2, &want);
+	got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	free(got);
+	/* back in, and the order reversed */
+	size_t rev[] = {5, 4, 3, 2, 1, 0};
+	cr_assert_eq(mr_pieces_put(ps, &p[2], texts[2], 4), 0);
+	plan_list(ps, p, texts, rev, N, SEP2, &want);
+	got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	free(got);
+	mr_buf_release(&want);
+	mr_pieces_free(ps);
+}
+
+Test(pieces, random_plans_write_their_bytes)
+{
+	unsigned seed = (unsigned)getpid();
+	srand(seed);
+	enum { N = 40 };
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece p[N];
+	char *texts[N];
+	for (size_t i = 0; i < N; i++) {
+		texts[i] = mr_xasprintf("<%zu>", i);
+		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+	mr_buf want = MR_BUF_INIT;
+	for (int round = 0; round < 200; round++) {
+		/* change a few texts (sometimes to the same length), then a random subsequence */
+		for (int c = rand() % 4; c > 0; c--) {
+			size_t i = (size_t)rand() % N;
+			free(texts[i]);
+			texts[i] = rand() % 2 ? mr_xasprintf("<%zu:%d>", i, round) : mr_xasprintf("<%zu>", (size_t)rand() % 100);
+			cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+		}
+		size_t order[N], n = 0;
+		for (size_t i = 0; i < N; i++)
+			if (rand() % 5) order[n++] = i;
+		if (rand() % 4 == 0 && n > 1) {
+			size_t a = (size_t)rand() % n, b = (size_t)rand() % n, t = order[a];
+			order[a] = order[b];
+			order[b] = t;
+		}
+		plan_list(ps, p, texts, order, n, rand() % 3 ? SEP : SEP2, &want);
+		char *got = write_plan(ps, NULL);
+		cr_assert_str_eq(got, want.data, "round %d (seed %u)", round, seed);
+		free(got);
+		/* pieces left out of this file are written again before they are used */
+		for (size_t i = 0; i < N; i++)
+			if (p[i].where != MR_PIECE_FILE || !mr_pieces_equal(ps, &p[i], texts[i], strlen(texts[i])))
+				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+	for (size_t i = 0; i < N; i++) free(texts[i]);
+	mr_buf_release(&want);
+	mr_pieces_free(ps);
+}
+
+Test(pieces, a_kept_file_changed_in_place_is_noticed)
+{
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece a;
+	cr_assert_eq(mr_pieces_put(ps, &a, "hello", 5), 0);
+	mr_pieces_begin(ps);
+	mr_pieces_add(ps, &a);
+	char *path;
+	free(write_plan(ps, &path));
+	cr_assert(mr_pieces_intact(ps));
+	cr_assert(mr_pieces_equal(ps, &a, "hello", 5));
+	/* someone writes into the file itself (not a new file renamed over it) */
+	usleep(20000);
+	FILE *f = fopen(path, "r+");
+	cr_assert_not_null(f);
+	fputs("HELLO", f);
+	fclose(f);
+	cr_assert(!mr_pieces_intact(ps));
+	cr_assert(!mr_pieces_equal(ps, &a, "hello", 5));
+	free(path);
+	mr_pieces_free(ps);
+}
