@@ -354,6 +354,7 @@ struct mr_simprofile {
 	uint64_t *tok;    /* hashes of the tokens the inverted index files it under (lazily) */
 	size_t ntok;
 	bool tok_done;
+	char *strings;    /* once finished, every string above is in this one block */
 };
 
 /* Matching entities and endpoints is quadratic in their numbers; real modules have tens.
@@ -450,12 +451,72 @@ static void add_name(mr_simprofile *p, const char *name)
 	ts_add(&p->forms, squash(name, NULL));
 }
 
+/* Move string *sp into the block at *at (or only count its bytes when *at is NULL). */
+static void pack(char **sp, char **at, size_t *total)
+{
+	if (!*sp) return;
+	size_t n = strlen(*sp) + 1;
+	if (*at) {
+		memcpy(*at, *sp, n);
+		free(*sp);
+		*sp = *at;
+		*at += n;
+	}
+	*total += n;
+}
+
+/* every string of the profile, once to count and once to move */
+static void pack_all(mr_simprofile *p, char **at, size_t *total)
+{
+	for (size_t i = 0; i < p->nents; i++) {
+		pack(&p->ents[i].key, at, total);
+		pack(&p->ents[i].head, at, total);
+		pack(&p->ents[i].first, at, total);
+		pack(&p->ents[i].rest, at, total);
+		pack(&p->ents[i].display, at, total);
+	}
+	for (size_t i = 0; i < p->neps; i++) {
+		pack(&p->eps[i].rel, at, total);
+		pack(&p->eps[i].full, at, total);
+		pack(&p->eps[i].display, at, total);
+	}
+	for (size_t i = 0; i < p->keywords.n; i++) {
+		pack(&p->keywords.v[i].key, at, total);
+		pack(&p->keywords.v[i].display, at, total);
+	}
+	tokset *sets[] = {&p->names, &p->forms, &p->words};
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < sets[k]->n; i++) pack(&sets[k]->v[i], at, total);
+	pack(&p->display_name, at, total);
+}
+
+/* A watcher keeps a profile per module for as long as it runs: its hundreds of small
+ * strings go into one block, and its lists lose their spare room. */
+static void compact(mr_simprofile *p)
+{
+	char *none = NULL;
+	size_t total = 0;
+	pack_all(p, &none, &total);
+	p->strings = mr_xmalloc(total ? total : 1);
+	char *at = p->strings;
+	total = 0;
+	pack_all(p, &at, &total);
+	if (p->nents) p->ents = mr_xreallocarray(p->ents, p->nents, sizeof *p->ents), p->capents = p->nents;
+	if (p->neps) p->eps = mr_xreallocarray(p->eps, p->neps, sizeof *p->eps), p->capeps = p->neps;
+	if (p->keywords.n)
+		p->keywords.v = mr_xreallocarray(p->keywords.v, p->keywords.n, sizeof *p->keywords.v), p->keywords.cap = p->keywords.n;
+	tokset *sets[] = {&p->names, &p->forms, &p->words};
+	for (int k = 0; k < 3; k++)
+		if (sets[k]->n) sets[k]->v = mr_xreallocarray(sets[k]->v, sets[k]->n, sizeof *sets[k]->v), sets[k]->cap = sets[k]->n;
+}
+
 static void finish(mr_simprofile *p)
 {
 	terms_finish(&p->keywords);
 	ts_finish(&p->names);
 	ts_finish(&p->forms);
 	ts_finish(&p->words);
+	compact(p);
 }
 
 static atomic_uint_fast64_t profile_serial;
@@ -592,6 +653,18 @@ void mr_simprofile_free(mr_simprofile *p)
 {
 	if (!p) return;
 	free(p->tok);
+	if (p->strings) {
+		/* the strings are in the block */
+		free(p->ents);
+		free(p->eps);
+		free(p->keywords.v);
+		free(p->names.v);
+		free(p->forms.v);
+		free(p->words.v);
+		free(p->strings);
+		free(p);
+		return;
+	}
 	for (size_t i = 0; i < p->nents; i++) {
 		free(p->ents[i].key);
 		free(p->ents[i].head);

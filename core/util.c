@@ -218,11 +218,14 @@ struct mr_arena {
 	struct arena_block *head;
 	size_t total;
 	size_t first; /* size of the first block */
+	bool grow;    /* later blocks double (up to 1 MiB); else a quarter of the first */
 };
 
 mr_arena *mr_arena_new(void)
 {
-	return mr_arena_new_sized(16384);
+	mr_arena *a = mr_arena_new_sized(16384);
+	a->grow = true;
+	return a;
 }
 
 mr_arena *mr_arena_new_sized(size_t first_block)
@@ -249,7 +252,10 @@ static struct arena_block *arena_room(mr_arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
 	if (b && b->size - b->used - b->tail >= n) return b;
-	size_t sz = n > a->first ? n : a->first;
+	/* a sized arena's first block is the estimate; later ones a quarter of it, so that
+	 * an arena whose estimate fell short wastes little */
+	size_t want = !a->head ? a->first : !a->grow ? a->first / 4 : a->head->size < (1u << 20) ? a->head->size * 2 : a->head->size;
+	size_t sz = n > want ? n : want;
 	b = mr_xmalloc(sizeof *b + sz);
 	b->used = b->tail = 0;
 	b->size = sz;

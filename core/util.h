@@ -70,8 +70,9 @@ void mr_buf_json_string(mr_buf *b, const char *s, size_t n);
 
 /* An arena: many small allocations freed at once. */
 typedef struct mr_arena mr_arena;
-mr_arena *mr_arena_new(void);
-/* an arena whose blocks hold first_block bytes (or the allocation, when larger) */
+mr_arena *mr_arena_new(void); /* blocks of 16 KiB, doubling up to 1 MiB */
+/* an arena whose first block holds first_block bytes, later ones a quarter of that (or
+ * the allocation, when larger) */
 mr_arena *mr_arena_new_sized(size_t first_block);
 void mr_arena_free(mr_arena *a);            /* NULL is a no-op */
 void *mr_arena_alloc(mr_arena *a, size_t n); /* zeroed, aligned to 16 */

@@ -565,8 +565,8 @@ int mr_yaml_load(const char *data, size_t len, const char *file, const char *mod
 	int rc = -1, docs = 0;
 	bool parser_ok = false, done = false;
 
-	/* the texts and the model built on them take up to about twice the manifest's size */
-	doc->arena = mr_arena_new_sized(len < MR_MANIFEST_MAX_BYTES ? 2 * len + 1024 : 16384);
+	/* the texts and the model built on them take about 1.7 times the manifest's size */
+	doc->arena = mr_arena_new_sized(len < MR_MANIFEST_MAX_BYTES ? len + len * 7 / 10 + 256 : 16384);
 	doc->nodes = mr_arena_new();
 	doc->root = NULL;
 	L.doc = doc;
