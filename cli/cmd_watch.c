@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
@@ -312,6 +313,11 @@ int mr_cmd_watch(const mr_opts *o)
 		mr_errorf("cannot set up signal handling: %s", strerror(errno));
 		return MR_EXIT_FAILURE;
 	}
+	/* A daemon: give freed memory back to the system rather than keep it for later (glibc
+	 * otherwise raises its thresholds as large buffers come and go, and a watcher's
+	 * occasional large buffers — a full sync's — would stay with it for good). */
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	int rc = MR_EXIT_FAILURE;
 	char *err = NULL, *templates = NULL;
 	site_ctx sc = {NULL};

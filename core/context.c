@@ -756,8 +756,9 @@ out:
 /* ---------------------------------------------------------------- the whole file */
 
 typedef struct pair {
-	char *key;
+	const char *key;
 	const char *id;
+	bool owned; /* key was made for the table (else it is the manifest's) */
 } pair;
 
 static int pair_cmp(const void *pa, const void *pb)
@@ -772,23 +773,29 @@ typedef struct pairs {
 	size_t n, cap;
 } pairs;
 
-static void pairs_add(pairs *p, char *key, const char *id)
+/* key -> id; the table takes key (heap) when owned, else borrows it */
+static void pairs_add(pairs *p, const char *key, const char *id, bool owned)
 {
 	if (!key || !*key) {
-		free(key);
+		if (owned) free((char *)key);
 		return;
 	}
 	MR_GROW(p->v, p->cap, p->n + 1);
-	p->v[p->n].key = key;
-	p->v[p->n].id = id;
-	p->n++;
+	p->v[p->n++] = (pair){key, id, owned};
 }
 
 /* write key -> [ids] with keys sorted bytewise and ids unique */
+static void pairs_emit_value(mr_jw *w, pairs *p);
 static void pairs_emit(mr_jw *w, const char *name, pairs *p)
 {
-	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
 	mr_jw_key(w, name);
+	pairs_emit_value(w, p);
+}
+
+/* the table as a JSON object; frees it */
+static void pairs_emit_value(mr_jw *w, pairs *p)
+{
+	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
 	mr_jw_obj(w);
 	for (size_t s = 0; s < p->n;) {
 		size_t e = s + 1;
@@ -801,7 +808,8 @@ static void pairs_emit(mr_jw *w, const char *name, pairs *p)
 		s = e;
 	}
 	mr_jw_end(w);
-	for (size_t k = 0; k < p->n; k++) free(p->v[k].key);
+	for (size_t k = 0; k < p->n; k++)
+		if (p->v[k].owned) free((char *)p->v[k].key);
 	free(p->v);
 	memset(p, 0, sizeof *p);
 }
@@ -814,26 +822,46 @@ static char *lower(const char *s)
 	return r;
 }
 
-static void index_value(mr_jw *w, const mr_context_in *in)
+static const char *const index_tables[] = {"keywords", "entities", "endpoints", "permissions", "events"};
+#define NINDEX_TABLES (sizeof index_tables / sizeof *index_tables)
+
+/* the pairs of index table t */
+static void index_collect(const mr_context_in *in, size_t t, pairs *p)
 {
-	pairs kw = {0}, ent = {0}, ep = {0}, perm = {0}, ev = {0};
 	for (size_t i = 0; i < in->reg->n; i++) {
 		const mr_module *mod = in->reg->mods[i];
 		const mr_manifest *m = mod->m;
 		if (!mod->valid) continue;
-		for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(&kw, lower(m->ai_keywords.v[k].s), mod->id);
-		for (size_t k = 0; k < m->tags.n; k++) pairs_add(&kw, lower(m->tags.v[k].s), mod->id);
-		for (size_t k = 0; k < m->nentities; k++) pairs_add(&ent, mr_normalise_term(m->entities[k].name.s), mod->id);
-		for (size_t k = 0; k < m->nroutes; k++) pairs_add(&ep, mr_xstrdup(m->routes[k].key), mod->id);
-		for (size_t k = 0; k < m->permissions.n; k++) pairs_add(&perm, mr_xstrdup(m->permissions.v[k].s), mod->id);
-		for (size_t k = 0; k < m->npublishes; k++) pairs_add(&ev, mr_xstrdup(m->publishes[k].name.s), mod->id);
+		switch (t) {
+		case 0:
+			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), mod->id, true);
+			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), mod->id, true);
+			break;
+		case 1:
+			for (size_t k = 0; k < m->nentities; k++)
+				pairs_add(p, mr_normalise_term(m->entities[k].name.s), mod->id, true);
+			break;
+		case 2:
+			for (size_t k = 0; k < m->nroutes; k++) pairs_add(p, m->routes[k].key, mod->id, false);
+			break;
+		case 3:
+			for (size_t k = 0; k < m->permissions.n; k++) pairs_add(p, m->permissions.v[k].s, mod->id, false);
+			break;
+		default:
+			for (size_t k = 0; k < m->npublishes; k++) pairs_add(p, m->publishes[k].name.s, mod->id, false);
+			break;
+		}
 	}
+}
+
+static void index_value(mr_jw *w, const mr_context_in *in)
+{
 	mr_jw_obj(w);
-	pairs_emit(w, "keywords", &kw);
-	pairs_emit(w, "entities", &ent);
-	pairs_emit(w, "endpoints", &ep);
-	pairs_emit(w, "permissions", &perm);
-	pairs_emit(w, "events", &ev);
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		pairs p = {0};
+		index_collect(in, t, &p);
+		pairs_emit(w, index_tables[t], &p);
+	}
 	mr_jw_end(w);
 }
 
@@ -925,7 +953,7 @@ static void graph_value(mr_jw *w, const mr_context_in *in)
 	pairs h = {0};
 	for (size_t i = 0; in->an && i < in->an->n; i++)
 		if (in->an->info[i].parent && mr_registry_find(reg, in->an->info[i].parent))
-			pairs_add(&h, mr_xstrdup(in->an->info[i].parent), reg->mods[i]->id);
+			pairs_add(&h, in->an->info[i].parent, reg->mods[i]->id, false);
 	pairs_emit(w, "hierarchy", &h);
 	mr_jw_end(w);
 }
@@ -998,6 +1026,45 @@ void mr_context_index_text(const mr_context_in *in, mr_buf *out)
 	mr_jw w;
 	mr_jw_init(&w, out, 1, true);
 	index_value(&w, in);
+}
+
+/* does some module add to the index? */
+static bool index_empty(const mr_context_in *in)
+{
+	for (size_t i = 0; i < in->reg->n; i++) {
+		const mr_module *mod = in->reg->mods[i];
+		const mr_manifest *m = mod->m;
+		if (mod->valid && (m->ai_keywords.n || m->tags.n || m->nentities || m->nroutes || m->permissions.n || m->npublishes))
+			return false;
+	}
+	return true;
+}
+
+void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
+                             void *ctx)
+{
+	mr_buf_reset(scratch);
+	if (index_empty(in)) {
+		/* every table empty: the section is a record on one line */
+		mr_context_index_text(in, scratch);
+		chunk(ctx, scratch);
+		return;
+	}
+	/* the tables one at a time, as the writer lays out an object of non-empty objects */
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
+		pairs p = {0};
+		index_collect(in, t, &p);
+		if (!p.n) mr_buf_puts(scratch, "{}");
+		else {
+			mr_jw w;
+			mr_jw_init(&w, scratch, 2, true);
+			pairs_emit_value(&w, &p);
+		}
+		if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
+		chunk(ctx, scratch);
+		mr_buf_reset(scratch);
+	}
 }
 
 void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out)

@@ -72,6 +72,10 @@ void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg
 void mr_context_registry_text(const mr_context_counts *c, mr_buf *out);
 void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
 void mr_context_index_text(const mr_context_in *in, mr_buf *out);
+/* The same text in a few chunks (one per lookup table), each handed to chunk() in turn
+ * in scratch: the whole section is never in memory at once. */
+void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
+                             void *ctx);
 /* A hash of what module i adds to "index": equal hashes, the same contribution (so a
  * change that keeps every module's hash needs no new index). */
 uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);

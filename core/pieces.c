@@ -168,6 +168,18 @@ int mr_pieces_put(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
 	return 0;
 }
 
+int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
+{
+	if (p->where != MR_PIECE_SPOOL || p->gen != ps->gen || ps->spool < 0 || p->off + (off_t)p->len != ps->spool_len) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (write_all_at(ps->spool, data, len, ps->spool_len) < 0) return -1;
+	p->len += len;
+	ps->spool_len += (off_t)len;
+	return 0;
+}
+
 static int source(const mr_pieces *ps, unsigned char where)
 {
 	return where == MR_PIECE_FILE ? ps->kept : where == MR_PIECE_SPOOL ? ps->spool : -1;
@@ -194,17 +206,22 @@ int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
 	return 0;
 }
 
-bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
+bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len)
 {
-	if (!live(ps, p) || p->len != len) return false;
+	if (!live(ps, p) || off > p->len || p->len - off < len) return false;
 	int fd = source(ps, p->where);
 	char *b = chunk(&ps->buf);
 	for (size_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? len - done : CHUNK;
-		if (read_all_at(fd, b, n, p->off + (off_t)done) < 0 || memcmp(b, data + done, n)) return false;
+		if (read_all_at(fd, b, n, p->off + (off_t)(off + done)) < 0 || memcmp(b, data + done, n)) return false;
 		done += n;
 	}
 	return true;
+}
+
+bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
+{
+	return p->len == len && mr_pieces_equal_at(ps, p, 0, data, len);
 }
 
 bool mr_pieces_intact(mr_pieces *ps)

@@ -44,10 +44,15 @@ void mr_pieces_free(mr_pieces *ps);
 
 /* Store len bytes as the piece *p (in the spool).  0, or -1 with errno. */
 int mr_pieces_put(mr_pieces *ps, mr_piece *p, const char *data, size_t len);
+/* Append len more bytes to the piece *p, which must be the last one stored.  0, or -1
+ * with errno (EINVAL when it is not the last). */
+int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len);
 /* Append the piece's bytes to out.  0, or -1 with errno (a piece NONE is empty). */
 int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out);
 /* Does the piece hold exactly these bytes?  (false when it cannot be read) */
 bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len);
+/* Do the piece's bytes from off on start with these bytes? */
+bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len);
 /* Forget the kept file when it was changed by someone else; false then. */
 bool mr_pieces_intact(mr_pieces *ps);
 

@@ -1163,6 +1163,46 @@ static void forget(mr_sync_state *s)
 	}
 }
 
+typedef struct index_store {
+	mr_sync_state *s;
+	mr_piece piece; /* the new text, chunk by chunk */
+	size_t at;      /* its length so far */
+	bool same;      /* so far equal to the old one */
+	int err;        /* errno of a failed write, or 0 */
+} index_store;
+
+static void index_chunk(void *ctx, const mr_buf *text)
+{
+	index_store *st = ctx;
+	if (st->err || !text->len) return;
+	st->same = st->same && mr_pieces_equal_at(st->s->ps, &st->s->index, st->at, text->data, text->len);
+	int r = st->at ? mr_pieces_put_more(st->s->ps, &st->piece, text->data, text->len)
+	               : mr_pieces_put(st->s->ps, &st->piece, text->data, text->len);
+	if (r < 0) st->err = errno;
+	st->at += text->len;
+}
+
+/* The index section, the largest, rendered and stored a table at a time (never whole in
+ * memory); 1 when it changed, 0 when not, -1 when it cannot be kept. */
+static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
+{
+	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE}, 0, true, 0};
+	mr_context_index_chunks(in, &s->scratch_file, index_chunk, &st);
+	if (st.err) {
+		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(st.err));
+		return -1;
+	}
+	bool same = st.same && st.at == s->index.len && s->index.where != MR_PIECE_NONE;
+	if (!same) s->index = st.piece;
+	if (s->keep_json && (!same || !s->jindex)) {
+		mr_buf *b = &s->scratch_file;
+		mr_buf_reset(b);
+		json_decref(s->jindex);
+		s->jindex = mr_pieces_read(s->ps, &s->index, b) == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+	}
+	return !same;
+}
+
 int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an, const mr_sync_opts *opts,
                 mr_sync_result *res, char **err)
 {
@@ -1302,7 +1342,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		sections |= r;
 		/* the index is the biggest section to sort: only when what a module adds to it changed */
 		if (fresh || s->full || set_changed || index_changed) {
-			if ((r = update_section(s, &s->index, &s->jindex, &in, mr_context_index_text, err)) < 0) goto fail;
+			if ((r = update_index(s, &in, err)) < 0) goto fail;
 			sections |= r;
 		}
 	}

@@ -148,6 +148,8 @@ void mr_buf_printf(mr_buf *b, const char *fmt, ...)
 char *mr_buf_detach(mr_buf *b)
 {
 	char *p = b->data ? b->data : mr_xstrdup("");
+	/* a string kept for long should not keep the buffer's spare room */
+	if (b->data && b->cap - b->len > 64 && b->cap - b->len > b->len / 8) p = mr_xrealloc(p, b->len + 1);
 	mr_buf_init(b);
 	return p;
 }

@@ -216,3 +216,23 @@ Test(pieces, a_kept_file_changed_in_place_is_noticed)
 	free(path);
 	mr_pieces_free(ps);
 }
+
+Test(pieces, a_piece_written_in_parts)
+{
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece a, b;
+	cr_assert_eq(mr_pieces_put(ps, &a, "abc", 3), 0);
+	cr_assert_eq(mr_pieces_put_more(ps, &a, "def", 3), 0);
+	cr_assert(mr_pieces_equal(ps, &a, "abcdef", 6));
+	cr_assert(mr_pieces_equal_at(ps, &a, 2, "cde", 3));
+	cr_assert(!mr_pieces_equal_at(ps, &a, 4, "efg", 3), "past the end");
+	cr_assert_eq(mr_pieces_put(ps, &b, "x", 1), 0);
+	cr_assert_eq(mr_pieces_put_more(ps, &a, "g", 1), -1, "a is no longer the last piece");
+	mr_pieces_begin(ps);
+	mr_pieces_add(ps, &a);
+	mr_pieces_add(ps, &b);
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, "abcdefx");
+	free(got);
+	mr_pieces_free(ps);
+}
