@@ -951,6 +951,15 @@ static void note_changed(mr_sync_state *s, const char *id)
 /* The cross-module facts module i's entry shows, as text: resolved targets and satisfied
  * ranges of its relationships, the relationships pointing at it (by their source's manifest
  * and satisfied flag), its cross-module diagnostics.  Equal text, equal entry. */
+static void put_size(mr_buf *b, size_t v)
+{
+	char d[24];
+	size_t n = 0;
+	do d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < sizeof d);
+	while (n) mr_buf_putc(b, d[--n]);
+}
+
 static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
 {
 	const mr_registry *reg = in->reg;
@@ -967,14 +976,23 @@ static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
 			mr_buf_putc(b, sat < 0 ? '-' : (char)('0' + sat));
 		}
 	if (!info) return;
+	/* made for every module on every sync that changed a manifest: no printf here */
 	for (size_t k = 0; k < info->nincoming; k++) {
 		const mr_relref *ref = &info->incoming[k];
 		const mr_module *src = reg->mods[ref->module];
 		const mr_modinfo *si = &in->an->info[ref->module];
-		mr_buf_printf(b, "\ni%s %zu %s %d %d", src->id, ref->rel, src->sha256, src->valid,
-		              si->satisfied ? si->satisfied[ref->rel] : -1);
+		int sat = si->satisfied ? si->satisfied[ref->rel] : -1;
+		mr_buf_puts(b, "\ni");
+		mr_buf_puts(b, src->id);
+		mr_buf_putc(b, ' ');
+		put_size(b, ref->rel);
+		mr_buf_putc(b, ' ');
+		mr_buf_puts(b, src->sha256);
+		mr_buf_putc(b, src->valid ? '1' : '0');
+		mr_buf_putc(b, sat < 0 ? '-' : (char)('0' + sat));
 	}
-	mr_buf_printf(b, "\ne%zu", info->cross_errors);
+	mr_buf_puts(b, "\ne");
+	put_size(b, info->cross_errors);
 	for (size_t k = 0; k < info->diags.len; k++) {
 		const mr_diag *dg = &info->diags.items[k];
 		mr_buf_printf(b, "\nd%s:%u:%u %s %d %s", dg->file, dg->line, dg->col, dg->code, dg->external, dg->message);
