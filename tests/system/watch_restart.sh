@@ -3,7 +3,8 @@
 # registry changed (a module added, one removed, one changed, one made invalid), the
 # daemon started again: its start-up sync reports exactly that and converges.  Then
 # kill -9 while changes stream in, again and again: every output file is always a
-# complete file, and a restarted daemon cleans up and converges.
+# complete file, and a restarted daemon cleans up and converges.  And context.json
+# written in place by someone else is not copied from.
 . "$(dirname "$0")/watch_lib.inc"
 
 i=1
@@ -37,6 +38,21 @@ grep -q 'start-up' "$T/status.txt" && grep -q 'removed  r60' "$T/status.txt" || 
 ok "modreg status prints the last sync"
 mkmod r3 1.0.0 r1
 converge "after the restart"
+
+# Someone writes into context.json itself rather than replacing it.  The daemon copies
+# unchanged entries from the file it wrote: it must notice, and not copy the damage.
+# (Statistics files: a change that renders one entry again and copies the others.)
+mkdir -p "$STATS"
+printf '{ "requests": 5, "errors": 0 }\n' > "$STATS/r4.json"
+converge "a statistics file written"
+at=$(grep -b -o '"description": "The r40 module[^"]*"' "$OUT/context.json" | head -n 1 | cut -d: -f1)
+[ -n "$at" ] || fail "no entry of r40 in context.json"
+printf 'XXXXXXXX' | dd of="$OUT/context.json" bs=1 seek=$((at + 17)) conv=notrunc 2> /dev/null
+printf '{ "requests": 10, "errors": 0 }\n' > "$STATS/r5.json"
+converge "context.json damaged in place, then a statistics file written"
+: > "$OUT/context.json"
+printf '{ "requests": 20, "errors": 0 }\n' > "$STATS/r6.json"
+converge "context.json emptied in place, then a statistics file written"
 stop_watch
 
 # kill -9 in the middle of syncs
