@@ -1094,7 +1094,7 @@ static void emit_list(const mr_text_ref *v, size_t n, mr_context_emit_fn emit, v
 	bool any = false;
 	for (size_t i = 0; i < n; i++) {
 		if (!v[i].n) continue;
-		if (any) EMIT_LIT(",\n    ");
+		if (any) EMIT_LIT(MR_CONTEXT_LIST_SEP);
 		else EMIT_LIT("[\n    ");
 		emit(ctx, v[i].p, v[i].n, v[i].tag);
 		any = true;

@@ -87,6 +87,9 @@ typedef struct mr_text_ref {
 	void *tag;     /* the caller's, handed to emit with the piece */
 } mr_text_ref;
 
+/* what stands between two module entries (or two modules' relationship rows) */
+#define MR_CONTEXT_LIST_SEP ",\n    "
+
 typedef struct mr_context_parts {
 	mr_text_ref registry;
 	const mr_text_ref *modules; /* n module texts, registry order */

@@ -23,7 +23,27 @@ typedef struct op {
 	size_t len;
 	size_t last_slot; /* OP_FILE: the kept file's slot its range ends with */
 	unsigned char kind;
+	unsigned char lane; /* OP_SPOOL */
 } op;
+
+/* constant text put in a spool lane (so that a plan can take it from there too) */
+typedef struct ltext {
+	off_t off;
+	const char *text;
+	size_t n;
+} ltext;
+
+/* An unnamed spool file.  Writes are gathered in memory and written in large blocks. */
+typedef struct lane {
+	int fd;           /* -1 until needed */
+	off_t len;        /* bytes put */
+	off_t flushed;    /* of which in the file */
+	mr_buf wbuf;      /* the others */
+	ltext *texts;
+	size_t ntexts, captexts;
+} lane;
+
+#define LANE_FLUSH ((size_t)256 << 10)
 
 /* what is at a slot of a planned (or the kept) file: constant text, or a piece */
 typedef struct slot {
@@ -44,8 +64,7 @@ struct mr_pieces {
 	struct timespec kept_mtime;
 	slot *kslots;       /* its slots */
 	size_t nkslots, capkslots;
-	int spool;          /* -1 until needed */
-	off_t spool_len;
+	lane lanes[MR_PIECES_LANES];
 	/* the plan */
 	op *ops;
 	size_t nops, capops;
@@ -65,7 +84,8 @@ mr_pieces *mr_pieces_new(const char *dir)
 {
 	mr_pieces *ps = mr_xcalloc(1, sizeof *ps);
 	ps->dir = mr_xstrdup(dir);
-	ps->kept = ps->spool = -1;
+	ps->kept = -1;
+	for (int l = 0; l < MR_PIECES_LANES; l++) ps->lanes[l].fd = -1;
 	return ps;
 }
 
@@ -91,7 +111,11 @@ void mr_pieces_free(mr_pieces *ps)
 {
 	if (!ps) return;
 	if (ps->kept >= 0) close(ps->kept);
-	if (ps->spool >= 0) close(ps->spool);
+	for (int l = 0; l < MR_PIECES_LANES; l++) {
+		if (ps->lanes[l].fd >= 0) close(ps->lanes[l].fd);
+		mr_buf_release(&ps->lanes[l].wbuf);
+		free(ps->lanes[l].texts);
+	}
 	free(ps->kslots);
 	free(ps->ops);
 	free(ps->slots);
@@ -108,20 +132,20 @@ static char *chunk(char **b)
 	return *b;
 }
 
-static int open_spool(mr_pieces *ps)
+static int open_spool(mr_pieces *ps, lane *ln)
 {
-	if (ps->spool >= 0) return 0;
+	if (ln->fd >= 0) return 0;
 #ifdef O_TMPFILE
-	ps->spool = open(ps->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-	if (ps->spool >= 0) return 0;
+	ln->fd = open(ps->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (ln->fd >= 0) return 0;
 #endif
 	/* no unnamed files here: a named one, unlinked at once (and a stale temp if killed
 	 * in between, which the next sync removes) */
-	char *path = mr_xasprintf("%s/context.json.spool.tmp.%ld", ps->dir, (long)getpid());
-	ps->spool = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (ps->spool >= 0) unlink(path);
+	char *path = mr_xasprintf("%s/context.json.spool%d.tmp.%ld", ps->dir, (int)(ln - ps->lanes), (long)getpid());
+	ln->fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (ln->fd >= 0) unlink(path);
 	free(path);
-	return ps->spool >= 0 ? 0 : -1;
+	return ln->fd >= 0 ? 0 : -1;
 }
 
 static int write_all_at(int fd, const char *p, size_t n, off_t off)
@@ -159,36 +183,83 @@ static int read_all_at(int fd, char *p, size_t n, off_t off)
 	return 0;
 }
 
+static int flush_lane(lane *ln)
+{
+	if (!ln->wbuf.len) return 0;
+	if (write_all_at(ln->fd, ln->wbuf.data, ln->wbuf.len, ln->flushed) < 0) return -1;
+	ln->flushed += (off_t)ln->wbuf.len;
+	mr_buf_reset(&ln->wbuf);
+	return 0;
+}
+
+/* every lane's bytes in its file, before anything reads them */
+static int flush(mr_pieces *ps)
+{
+	for (int l = 0; l < MR_PIECES_LANES; l++)
+		if (flush_lane(&ps->lanes[l]) < 0) return -1;
+	return 0;
+}
+
+static int lane_add(mr_pieces *ps, lane *ln, const char *data, size_t len)
+{
+	if (open_spool(ps, ln) < 0) return -1;
+	if (len >= LANE_FLUSH) {
+		/* large enough to be written as it is (not copied first) */
+		if (flush_lane(ln) < 0 || write_all_at(ln->fd, data, len, ln->flushed) < 0) return -1;
+		ln->flushed += (off_t)len;
+		ln->len += (off_t)len;
+		return 0;
+	}
+	mr_buf_add(&ln->wbuf, data, len);
+	ln->len += (off_t)len;
+	return ln->wbuf.len >= LANE_FLUSH ? flush_lane(ln) : 0;
+}
+
+int mr_pieces_put_lane(mr_pieces *ps, int l, mr_piece *p, const char *data, size_t len)
+{
+	lane *ln = &ps->lanes[l];
+	off_t at = ln->len;
+	if (lane_add(ps, ln, data, len) < 0) return -1;
+	*p = (mr_piece){at, len, 0, ps->gen, MR_PIECE_SPOOL, (unsigned char)l};
+	return 0;
+}
+
 int mr_pieces_put(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
 {
-	if (open_spool(ps) < 0) return -1;
-	if (write_all_at(ps->spool, data, len, ps->spool_len) < 0) return -1;
-	*p = (mr_piece){ps->spool_len, len, 0, ps->gen, MR_PIECE_SPOOL};
-	ps->spool_len += (off_t)len;
-	return 0;
+	return mr_pieces_put_lane(ps, 0, p, data, len);
+}
+
+int mr_pieces_put_text(mr_pieces *ps, int l, const char *text, size_t n)
+{
+	lane *ln = &ps->lanes[l];
+	MR_GROW(ln->texts, ln->captexts, ln->ntexts + 1);
+	ln->texts[ln->ntexts++] = (ltext){ln->len, text, n};
+	return lane_add(ps, ln, text, n);
 }
 
 int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
 {
-	if (p->where != MR_PIECE_SPOOL || p->gen != ps->gen || ps->spool < 0 || p->off + (off_t)p->len != ps->spool_len) {
+	lane *ln = p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES ? &ps->lanes[p->lane] : NULL;
+	if (!ln || p->gen != ps->gen || ln->fd < 0 || p->off + (off_t)p->len != ln->len) {
 		errno = EINVAL;
 		return -1;
 	}
-	if (write_all_at(ps->spool, data, len, ps->spool_len) < 0) return -1;
+	if (lane_add(ps, ln, data, len) < 0) return -1;
 	p->len += len;
-	ps->spool_len += (off_t)len;
 	return 0;
 }
 
-static int source(const mr_pieces *ps, unsigned char where)
+static int source(const mr_pieces *ps, const mr_piece *p)
 {
-	return where == MR_PIECE_FILE ? ps->kept : where == MR_PIECE_SPOOL ? ps->spool : -1;
+	if (p->where == MR_PIECE_FILE) return ps->kept;
+	if (p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES) return ps->lanes[p->lane].fd;
+	return -1;
 }
 
 /* Is the piece still where it says? */
 static bool live(const mr_pieces *ps, const mr_piece *p)
 {
-	return p->where != MR_PIECE_NONE && p->gen == ps->gen && source(ps, p->where) >= 0;
+	return p->where != MR_PIECE_NONE && p->gen == ps->gen && source(ps, p) >= 0;
 }
 
 int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
@@ -198,7 +269,8 @@ int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
 		errno = EINVAL;
 		return -1;
 	}
-	int fd = source(ps, p->where);
+	if (flush(ps) < 0) return -1;
+	int fd = source(ps, p);
 	mr_buf_grow(out, p->len + 1);
 	if (read_all_at(fd, out->data + out->len, p->len, p->off) < 0) return -1;
 	out->len += p->len;
@@ -208,8 +280,8 @@ int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
 
 bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len)
 {
-	if (!live(ps, p) || off > p->len || p->len - off < len) return false;
-	int fd = source(ps, p->where);
+	if (!live(ps, p) || off > p->len || p->len - off < len || flush(ps) < 0) return false;
+	int fd = source(ps, p);
 	char *b = chunk(&ps->buf);
 	for (size_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? len - done : CHUNK;
@@ -264,6 +336,18 @@ static bool kept_text_is(const mr_pieces *ps, size_t k, const char *t, size_t n)
 	return k < ps->nkslots && ps->kslots[k].text && ps->kslots[k].len == n && !memcmp(ps->kslots[k].text, t, n);
 }
 
+/* Was the text t put in the lane at off? */
+static bool lane_text_is(const lane *ln, off_t off, const char *t, size_t n)
+{
+	size_t lo = 0, hi = ln->ntexts;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ln->texts[mid].off < off) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo < ln->ntexts && ln->texts[lo].off == off && ln->texts[lo].n == n && !memcmp(ln->texts[lo].text, t, n);
+}
+
 /* The last op, when it is a range of the kept file. */
 static op *last_file_op(mr_pieces *ps)
 {
@@ -281,7 +365,13 @@ void mr_pieces_add_text(mr_pieces *ps, const char *text, size_t n)
 		f->last_slot++;
 		return;
 	}
-	add_op(ps, (op){text, 0, n, 0, OP_MEM});
+	/* ... or the same text was put after the last piece in its spool lane */
+	op *o = ps->nops && ps->ops[ps->nops - 1].kind == OP_SPOOL ? &ps->ops[ps->nops - 1] : NULL;
+	if (o && lane_text_is(&ps->lanes[o->lane], o->off + (off_t)o->len, text, n)) {
+		o->len += n;
+		return;
+	}
+	add_op(ps, (op){text, 0, n, 0, OP_MEM, 0});
 	ps->pending++;
 }
 
@@ -304,7 +394,7 @@ static void add_file_piece(mr_pieces *ps, const mr_piece *p)
 		take++;
 	}
 	ps->nops -= take;
-	add_op(ps, (op){NULL, start, (size_t)(p->off - start) + p->len, p->slot, OP_FILE});
+	add_op(ps, (op){NULL, start, (size_t)(p->off - start) + p->len, p->slot, OP_FILE, 0});
 }
 
 void mr_pieces_add(mr_pieces *ps, mr_piece *p)
@@ -320,10 +410,10 @@ void mr_pieces_add(mr_pieces *ps, mr_piece *p)
 	if (p->where == MR_PIECE_FILE && p->slot < ps->nkslots) {
 		add_file_piece(ps, p);
 	} else if (p->where == MR_PIECE_SPOOL && ps->nops && !ps->pending && ps->ops[ps->nops - 1].kind == OP_SPOOL &&
-	           ps->ops[ps->nops - 1].off + (off_t)ps->ops[ps->nops - 1].len == p->off) {
+	           ps->ops[ps->nops - 1].lane == p->lane && ps->ops[ps->nops - 1].off + (off_t)ps->ops[ps->nops - 1].len == p->off) {
 		ps->ops[ps->nops - 1].len += p->len;
 	} else {
-		add_op(ps, (op){NULL, p->off, p->len, p->slot, p->where == MR_PIECE_FILE ? OP_FILE : OP_SPOOL});
+		add_op(ps, (op){NULL, p->off, p->len, p->slot, p->where == MR_PIECE_FILE ? OP_FILE : OP_SPOOL, p->lane});
 	}
 	ps->pending = 0;
 }
@@ -334,6 +424,12 @@ size_t mr_pieces_size(const mr_pieces *ps)
 }
 
 /* copy len bytes at off of src to fd's position */
+/* where an op's bytes are (-1 for memory) */
+static int op_source(const mr_pieces *ps, const op *o)
+{
+	return o->kind == OP_FILE ? ps->kept : o->kind == OP_SPOOL ? ps->lanes[o->lane].fd : -1;
+}
+
 static int copy_range(mr_pieces *ps, int src, off_t off, size_t len, int fd)
 {
 	if (src < 0) {
@@ -411,6 +507,7 @@ int mr_pieces_write(mr_pieces *ps, int fd)
 		errno = EINVAL;
 		return -1;
 	}
+	if (flush(ps) < 0) return -1;
 	for (size_t k = 0; k < ps->nops;) {
 		op *o = &ps->ops[k];
 		if (o->kind == OP_MEM) {
@@ -420,7 +517,7 @@ int mr_pieces_write(mr_pieces *ps, int fd)
 			k = end;
 			continue;
 		}
-		if (copy_range(ps, source(ps, o->kind == OP_FILE ? MR_PIECE_FILE : MR_PIECE_SPOOL), o->off, o->len, fd) < 0)
+		if (copy_range(ps, op_source(ps, o), o->off, o->len, fd) < 0)
 			return -1;
 		k++;
 	}
@@ -430,12 +527,13 @@ int mr_pieces_write(mr_pieces *ps, int fd)
 bool mr_pieces_same_as(mr_pieces *ps, int fd)
 {
 	struct stat st;
-	if (ps->broken || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != ps->size) return false;
+	if (ps->broken || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != ps->size || flush(ps) < 0)
+		return false;
 	char *fb = chunk(&ps->buf), *ob = chunk(&ps->buf2);
 	off_t at = 0;
 	for (size_t k = 0; k < ps->nops; k++) {
 		const op *o = &ps->ops[k];
-		int src = o->kind == OP_MEM ? -1 : source(ps, o->kind == OP_FILE ? MR_PIECE_FILE : MR_PIECE_SPOOL);
+		int src = op_source(ps, o);
 		for (size_t done = 0; done < o->len;) {
 			size_t n = o->len - done < CHUNK ? o->len - done : CHUNK;
 			const char *want = o->mem + done;
@@ -466,7 +564,7 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 	for (size_t i = 0; i < ps->nrecs; i++) {
 		const rec *r = &ps->recs[i];
 		size_t len = ps->slots[r->slot].len;
-		*r->p = (mr_piece){r->off, len, r->slot, ps->gen, len ? MR_PIECE_FILE : MR_PIECE_NONE};
+		*r->p = (mr_piece){r->off, len, r->slot, ps->gen, len ? MR_PIECE_FILE : MR_PIECE_NONE, 0};
 	}
 	/* the plan's slots are the kept file's now */
 	slot *t = ps->kslots;
@@ -477,9 +575,14 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 	ps->slots = t;
 	ps->capslots = tc;
 	/* the spool's pieces are all in the file now */
-	close_later(ps->spool);
-	ps->spool = -1;
-	ps->spool_len = 0;
+	for (int l = 0; l < MR_PIECES_LANES; l++) {
+		lane *ln = &ps->lanes[l];
+		close_later(ln->fd);
+		ln->fd = -1;
+		ln->len = ln->flushed = 0;
+		ln->ntexts = 0;
+		mr_buf_release(&ln->wbuf);
+	}
 	mr_pieces_begin(ps);
 }
 

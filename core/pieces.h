@@ -34,7 +34,13 @@ typedef struct mr_piece {
 	unsigned gen;          /* the store's generation it belongs to (a piece of an earlier
 	                        * file or spool, left out of the files since, is gone) */
 	unsigned char where;   /* mr_piece_where */
+	unsigned char lane;    /* MR_PIECE_SPOOL: which spool */
 } mr_piece;
+
+/* Spool files ("lanes"): pieces that a plan takes in the order they were put, with
+ * the same constant text between them, are copied in one run — so pieces of two
+ * interleaved sequences (module entries, relationship rows) go to lanes of their own. */
+#define MR_PIECES_LANES 3
 
 typedef struct mr_pieces mr_pieces;
 
@@ -42,8 +48,12 @@ typedef struct mr_pieces mr_pieces;
 mr_pieces *mr_pieces_new(const char *dir);
 void mr_pieces_free(mr_pieces *ps);
 
-/* Store len bytes as the piece *p (in the spool).  0, or -1 with errno. */
+/* Store len bytes as the piece *p (in the spool, lane 0).  0, or -1 with errno. */
 int mr_pieces_put(mr_pieces *ps, mr_piece *p, const char *data, size_t len);
+int mr_pieces_put_lane(mr_pieces *ps, int lane, mr_piece *p, const char *data, size_t len);
+/* Put constant text (static) after the last piece of a lane: a plan that has the same
+ * text after that piece copies it from there with the piece. */
+int mr_pieces_put_text(mr_pieces *ps, int lane, const char *text, size_t n);
 /* Append len more bytes to the piece *p, which must be the last one stored.  0, or -1
  * with errno (EINVAL when it is not the last). */
 int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len);

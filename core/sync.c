@@ -1027,6 +1027,9 @@ static char *dup_or_null(const char *s)
 }
 
 /* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
+/* spool lanes: sections (0), module entries, relationship rows */
+enum { LANE_ENTRIES = 1, LANE_ROWS = 2 };
+
 /* Does the piece hold the text of b?  (An empty text is no piece.) */
 static bool piece_is(mr_sync_state *s, const mr_piece *p, const mr_buf *b)
 {
@@ -1034,11 +1037,28 @@ static bool piece_is(mr_sync_state *s, const mr_piece *p, const mr_buf *b)
 	return mr_pieces_equal(s->ps, p, b->data, b->len);
 }
 
-/* Make the piece hold the text of b. */
+/* Make the piece hold the text of b: in a spool lane of its own for each kind of list
+ * item, followed by the list's separator, so that a run of entries rendered in order (a
+ * first sync renders them all) is copied into context.json in one piece. */
+static int piece_set_lane(mr_sync_state *s, mr_piece *p, const mr_buf *b, int lane, char **err)
+{
+	if (!b->len) {
+		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
+		return 0;
+	}
+	if (mr_pieces_put_lane(s->ps, lane, p, b->data, b->len) < 0 ||
+	    (lane && mr_pieces_put_text(s->ps, lane, MR_CONTEXT_LIST_SEP, sizeof MR_CONTEXT_LIST_SEP - 1) < 0)) {
+		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* a section: lane 0 */
 static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, char **err)
 {
 	if (!b->len) {
-		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE};
+		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
 		return 0;
 	}
 	if (mr_pieces_put(s->ps, p, b->data, b->len) < 0) {
@@ -1074,7 +1094,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	if (own_prev) json_decref(prev);
 	res->rendered++;
 	if (!piece_is(s, &sm->rows, rb)) {
-		if (piece_set(s, &sm->rows, rb, err) < 0) return -1;
+		if (piece_set_lane(s, &sm->rows, rb, LANE_ROWS, err) < 0) return -1;
 		*rows_changed = true;
 		if (s->keep_json) {
 			json_decref(sm->rows_json);
@@ -1087,7 +1107,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	}
 	bool changed = !piece_is(s, &sm->text, tb);
 	if (!changed && !s->full && !fresh) return 0;
-	if (changed && piece_set(s, &sm->text, tb, err) < 0) return -1;
+	if (changed && piece_set_lane(s, &sm->text, tb, LANE_ENTRIES, err) < 0) return -1;
 	json_error_t je;
 	json_t *m = json_loadb(tb->data, tb->len, 0, &je);
 	if (!m) {
@@ -1173,7 +1193,7 @@ static void forget(mr_sync_state *s)
 	s->mods = NULL;
 	s->n = 0;
 	s->primed = s->full = false;
-	s->registry = s->graph = s->index = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE};
+	s->registry = s->graph = s->index = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
 	if (!s->previous_borrowed) {
 		prevfile_free(s->pf);
 		s->pf = NULL;
@@ -1204,7 +1224,7 @@ static void index_chunk(void *ctx, const mr_buf *text)
  * memory); 1 when it changed, 0 when not, -1 when it cannot be kept. */
 static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
 {
-	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE}, 0, true, 0};
+	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE, 0}, 0, true, 0};
 	mr_context_index_chunks(in, &s->scratch_file, index_chunk, &st);
 	if (st.err) {
 		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(st.err));

@@ -236,3 +236,58 @@ Test(pieces, a_piece_written_in_parts)
 	free(got);
 	mr_pieces_free(ps);
 }
+
+/* A first sync puts every entry in order, each followed by the list's separator, in a
+ * lane of its own (rows in another): the plan then copies the whole list in one run. */
+Test(pieces, pieces_put_in_order_with_their_separators_are_one_run)
+{
+	enum { N = 300 };
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece e[N], r[N];
+	char *et[N], *rt[N];
+	size_t order[N];
+	for (size_t i = 0; i < N; i++) {
+		et[i] = mr_xasprintf("{\"entry\": %zu}", i);
+		rt[i] = mr_xasprintf("{\"row\": %zu}", i);
+		/* interleaved, as a sync renders a module's entry and rows together */
+		cr_assert_eq(mr_pieces_put_lane(ps, 1, &e[i], et[i], strlen(et[i])), 0);
+		cr_assert_eq(mr_pieces_put_text(ps, 1, SEP, strlen(SEP)), 0);
+		cr_assert_eq(mr_pieces_put_lane(ps, 2, &r[i], rt[i], strlen(rt[i])), 0);
+		cr_assert_eq(mr_pieces_put_text(ps, 2, SEP, strlen(SEP)), 0);
+		order[i] = i;
+	}
+	mr_buf want = MR_BUF_INIT, want2 = MR_BUF_INIT;
+	plan_list(ps, e, et, order, N, SEP, &want);
+	/* and the rows after the entries, in the same file */
+	mr_pieces_add_text(ps, SEP2, strlen(SEP2));
+	mr_buf_puts(&want, SEP2);
+	for (size_t i = 0; i < N; i++) {
+		if (i) {
+			mr_pieces_add_text(ps, SEP, strlen(SEP));
+			mr_buf_puts(&want, SEP);
+		}
+		mr_pieces_add(ps, &r[i]);
+		mr_buf_puts(&want, rt[i]);
+	}
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want.data);
+	cr_assert_leq(mr_pieces_last_calls(ps), 6, "%zu system calls for two runs", mr_pieces_last_calls(ps));
+	free(got);
+	/* another separator than the one put: not taken from the lane */
+	mr_pieces_begin(ps);
+	for (size_t i = 0; i < N; i++) {
+		cr_assert_eq(mr_pieces_put_lane(ps, 1, &e[i], et[i], strlen(et[i])), 0);
+		cr_assert_eq(mr_pieces_put_text(ps, 1, SEP, strlen(SEP)), 0);
+	}
+	plan_list(ps, e, et, order, N, SEP2, &want2);
+	got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want2.data);
+	free(got);
+	for (size_t i = 0; i < N; i++) {
+		free(et[i]);
+		free(rt[i]);
+	}
+	mr_buf_release(&want);
+	mr_buf_release(&want2);
+	mr_pieces_free(ps);
+}
