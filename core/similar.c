@@ -941,9 +941,10 @@ static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
 
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx)
 {
-	/* the inverted index: a hash table from token hash to its postings (modules, in
-	 * registry order), linear in the number of tokens.  Two tokens with one 64-bit hash
-	 * would only add candidates, which are scored exactly below. */
+	/* the inverted index: a hash table from token hash to its postings (modules), linear
+	 * in the number of tokens.  Two tokens that look alike to the table (the same slot
+	 * and the same upper 32 bits of their hash) only add candidates, which are scored
+	 * exactly below. */
 	size_t total = 0;
 	for (size_t m = 0; m < n; m++)
 		if (profiles[m]) {
@@ -955,9 +956,10 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 	if (total >= UINT32_MAX / 2 || n >= UINT32_MAX) return;
 	size_t size = 16;
 	while (size < total + total / 2) size <<= 1;
+	/* a slot: the token hash's upper half (its lower bits chose the slot) and its postings,
+	 * newest first; 8 bytes, as this table is made on every analysis */
 	typedef struct slot {
-		uint64_t h;
-		uint32_t head, tail, count; /* posting index + 1 */
+		uint32_t tag, head; /* head: posting index + 1 */
 	} slot;
 	slot *tab = mr_xcalloc(size, sizeof *tab);
 	uint32_t *pmod = mr_xcalloc(total + 1, sizeof *pmod), *pnext = mr_xcalloc(total + 1, sizeof *pnext);
@@ -966,15 +968,13 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 		const mr_simprofile *p = profiles[m];
 		if (!p) continue;
 		for (size_t t = 0; t < p->ntok; t++) {
+			uint32_t tag = (uint32_t)(p->tok[t] >> 32);
 			size_t h = (size_t)p->tok[t] & (size - 1);
-			while (tab[h].head && tab[h].h != p->tok[t]) h = (h + 1) & (size - 1);
+			while (tab[h].head && tab[h].tag != tag) h = (h + 1) & (size - 1);
 			pmod[np] = (uint32_t)m;
-			if (!tab[h].head) {
-				tab[h].h = p->tok[t];
-				tab[h].head = np + 1;
-			} else pnext[tab[h].tail - 1] = np + 1;
-			tab[h].tail = np + 1;
-			tab[h].count++;
+			pnext[np] = tab[h].head;
+			tab[h].tag = tag;
+			tab[h].head = np + 1;
 			np++;
 		}
 	}
@@ -982,7 +982,9 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 	pairk *pairs = NULL;
 	size_t npairs = 0, pcap = 0;
 	for (size_t h = 0; h < size; h++) {
-		if (tab[h].count < 2 || tab[h].count > COMMON_TOKEN) continue;
+		size_t count = 0;
+		for (size_t a = tab[h].head; a && count <= COMMON_TOKEN; a = pnext[a - 1]) count++;
+		if (count < 2 || count > COMMON_TOKEN) continue;
 		for (size_t a = tab[h].head; a; a = pnext[a - 1])
 			for (size_t b = pnext[a - 1]; b; b = pnext[b - 1]) {
 				size_t ma = pmod[a - 1], mb = pmod[b - 1];
