@@ -942,9 +942,10 @@ static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx)
 {
 	/* the inverted index: a hash table from token hash to its postings (modules), linear
-	 * in the number of tokens.  Two tokens that look alike to the table (the same slot
-	 * and the same upper 32 bits of their hash) only add candidates, which are scored
-	 * exactly below. */
+	 * in the number of tokens.  Two tokens that look alike to the table (the same upper
+	 * 32 bits of their hash, met on one probe path) share postings: that adds candidates,
+	 * which are scored exactly below — or, should the two together pass COMMON_TOKEN,
+	 * drops theirs, a chance of the order of one in four billion per pair of tokens. */
 	size_t total = 0;
 	for (size_t m = 0; m < n; m++)
 		if (profiles[m]) {
