@@ -784,6 +784,14 @@ static void pairs_add(pairs *p, const char *key, const char *id, bool owned)
 	p->v[p->n++] = (pair){key, id, owned};
 }
 
+static void pairs_release(pairs *p)
+{
+	for (size_t k = 0; k < p->n; k++)
+		if (p->v[k].owned) free((char *)p->v[k].key);
+	free(p->v);
+	memset(p, 0, sizeof *p);
+}
+
 /* write key -> [ids] with keys sorted bytewise and ids unique */
 static void pairs_emit_value(mr_jw *w, pairs *p);
 static void pairs_emit(mr_jw *w, const char *name, pairs *p)
@@ -808,10 +816,7 @@ static void pairs_emit_value(mr_jw *w, pairs *p)
 		s = e;
 	}
 	mr_jw_end(w);
-	for (size_t k = 0; k < p->n; k++)
-		if (p->v[k].owned) free((char *)p->v[k].key);
-	free(p->v);
-	memset(p, 0, sizeof *p);
+	pairs_release(p);
 }
 
 static char *lower(const char *s)
@@ -825,10 +830,10 @@ static char *lower(const char *s)
 static const char *const index_tables[] = {"keywords", "entities", "endpoints", "permissions", "events"};
 #define NINDEX_TABLES (sizeof index_tables / sizeof *index_tables)
 
-/* the pairs of index table t */
-static void index_collect(const mr_context_in *in, size_t t, pairs *p)
+/* the pairs of index table t of modules [from, to) */
+static void index_collect(const mr_context_in *in, size_t t, pairs *p, size_t from, size_t to)
 {
-	for (size_t i = 0; i < in->reg->n; i++) {
+	for (size_t i = from; i < to; i++) {
 		const mr_module *mod = in->reg->mods[i];
 		const mr_manifest *m = mod->m;
 		if (!mod->valid) continue;
@@ -859,7 +864,7 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 	mr_jw_obj(w);
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
 		pairs p = {0};
-		index_collect(in, t, &p);
+		index_collect(in, t, &p, 0, in->reg->n);
 		pairs_emit(w, index_tables[t], &p);
 	}
 	mr_jw_end(w);
@@ -1028,14 +1033,16 @@ void mr_context_index_text(const mr_context_in *in, mr_buf *out)
 	index_value(&w, in);
 }
 
-/* does some module add to the index? */
+/* Does some module add a key to the index?  (As index_collect, which drops empty keys,
+ * but stopping at the first.) */
 static bool index_empty(const mr_context_in *in)
 {
-	for (size_t i = 0; i < in->reg->n; i++) {
-		const mr_module *mod = in->reg->mods[i];
-		const mr_manifest *m = mod->m;
-		if (mod->valid && (m->ai_keywords.n || m->tags.n || m->nentities || m->nroutes || m->permissions.n || m->npublishes))
-			return false;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		pairs p = {0};
+		for (size_t i = 0; i < in->reg->n && !p.n; i++) index_collect(in, t, &p, i, i + 1);
+		bool any = p.n > 0;
+		pairs_release(&p);
+		if (any) return false;
 	}
 	return true;
 }
@@ -1054,7 +1061,7 @@ void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*ch
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
 		mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
 		pairs p = {0};
-		index_collect(in, t, &p);
+		index_collect(in, t, &p, 0, in->reg->n);
 		if (!p.n) mr_buf_puts(scratch, "{}");
 		else {
 			mr_jw w;

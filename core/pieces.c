@@ -549,6 +549,19 @@ bool mr_pieces_same_as(mr_pieces *ps, int fd)
 	return true;
 }
 
+/* close every spool file (in the background) and start them empty */
+static void empty_lanes(mr_pieces *ps)
+{
+	for (int l = 0; l < MR_PIECES_LANES; l++) {
+		lane *ln = &ps->lanes[l];
+		close_later(ln->fd);
+		ln->fd = -1;
+		ln->len = ln->flushed = 0;
+		ln->ntexts = 0;
+		mr_buf_release(&ln->wbuf);
+	}
+}
+
 void mr_pieces_commit(mr_pieces *ps, int fd)
 {
 	close_later(ps->kept);
@@ -575,15 +588,34 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 	ps->slots = t;
 	ps->capslots = tc;
 	/* the spool's pieces are all in the file now */
-	for (int l = 0; l < MR_PIECES_LANES; l++) {
-		lane *ln = &ps->lanes[l];
-		close_later(ln->fd);
-		ln->fd = -1;
-		ln->len = ln->flushed = 0;
-		ln->ntexts = 0;
-		mr_buf_release(&ln->wbuf);
-	}
+	empty_lanes(ps);
 	mr_pieces_begin(ps);
+}
+
+void mr_pieces_forget_spool(mr_pieces *ps)
+{
+	empty_lanes(ps);
+	ps->gen++; /* every piece is gone */
+	mr_pieces_begin(ps);
+}
+
+int mr_pieces_unput(mr_pieces *ps, mr_piece *p)
+{
+	lane *ln = p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES ? &ps->lanes[p->lane] : NULL;
+	if (!ln || p->gen != ps->gen || ln->fd < 0 || p->off + (off_t)p->len != ln->len) {
+		errno = EINVAL;
+		return -1;
+	}
+	while (ln->ntexts && ln->texts[ln->ntexts - 1].off >= p->off) ln->ntexts--;
+	if (p->off >= ln->flushed) ln->wbuf.len = (size_t)(p->off - ln->flushed);
+	else {
+		mr_buf_reset(&ln->wbuf);
+		if (ftruncate(ln->fd, p->off) < 0) return -1;
+		ln->flushed = p->off;
+	}
+	ln->len = p->off;
+	*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
+	return 0;
 }
 
 void mr_pieces_abandon(mr_pieces *ps)

@@ -82,6 +82,11 @@ bool mr_pieces_same_as(mr_pieces *ps, int fd);
 void mr_pieces_commit(mr_pieces *ps, int fd);
 /* Forget the plan (after a failed write); the pieces stay where they were. */
 void mr_pieces_abandon(mr_pieces *ps);
+/* Empty the spool files: every piece stored so far is gone (the kept file stays, for
+ * mr_pieces_intact).  For a caller that starts again from the disk. */
+void mr_pieces_forget_spool(mr_pieces *ps);
+/* Take back the piece *p, the last one put in its lane (NONE after).  0, or -1. */
+int mr_pieces_unput(mr_pieces *ps, mr_piece *p);
 
 /* counters, for tests and the benchmark: system calls that moved bytes, last write */
 size_t mr_pieces_last_calls(const mr_pieces *ps);

@@ -774,6 +774,11 @@ static int write_plan_atomic(mr_pieces *ps, const char *path)
 	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
 	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || mr_pieces_write(ps, fd) < 0) goto err;
+	/* the file stays open (the pieces' home), but a file system that reports write errors
+	 * only when a descriptor is closed (NFS) must be heard before the rename: close a
+	 * duplicate */
+	int dupfd = dup(fd);
+	if (dupfd < 0 || close(dupfd) < 0) goto err;
 	/* Replacing a large file frees its blocks inside rename(), which then takes as long as
 	 * writing it did — unless something still holds it: keep the old file linked under
 	 * another name across the rename and let it go afterwards, off the path between a
@@ -1194,6 +1199,9 @@ static void forget(mr_sync_state *s)
 	s->n = 0;
 	s->primed = s->full = false;
 	s->registry = s->graph = s->index = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
+	/* what the spool files hold is of no use any more: a sync that keeps failing must not
+	 * make them grow */
+	mr_pieces_forget_spool(s->ps);
 	if (!s->previous_borrowed) {
 		prevfile_free(s->pf);
 		s->pf = NULL;
@@ -1232,6 +1240,7 @@ static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
 	}
 	bool same = st.same && st.at == s->index.len && s->index.where != MR_PIECE_NONE;
 	if (!same) s->index = st.piece;
+	else mr_pieces_unput(s->ps, &st.piece); /* the copy just made (the last thing put) */
 	if (s->keep_json && (!same || !s->jindex)) {
 		mr_buf *b = &s->scratch_file;
 		mr_buf_reset(b);

@@ -78,6 +78,9 @@ Test(context, index_chunks_with_empty_and_small_tables)
 	/* a module that adds nothing to the index */
 	write_module(root, "plain", "");
 	check_registry(root);
+	/* a module whose only keys are empty: they are left out, so every table is empty */
+	write_module(root, "blank", "ai: {keywords: [\"\"]}\ntags: []\n");
+	check_registry(root);
 	/* one small table (a record on one line), the others empty */
 	write_module(root, "tagged", "tags: [alpha, beta]\n");
 	check_registry(root);

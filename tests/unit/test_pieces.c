@@ -291,3 +291,38 @@ Test(pieces, pieces_put_in_order_with_their_separators_are_one_run)
 	mr_buf_release(&want2);
 	mr_pieces_free(ps);
 }
+
+/* What the spool holds can be taken back: the last piece put, or everything (a sync that
+ * fails again and again must not make the spool files grow). */
+Test(pieces, the_spool_can_be_taken_back)
+{
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece a, b, big;
+	cr_assert_eq(mr_pieces_put(ps, &a, "keep", 4), 0);
+	cr_assert_eq(mr_pieces_put(ps, &b, "drop", 4), 0);
+	cr_assert_eq(mr_pieces_unput(ps, &a), -1, "a is not the last piece");
+	cr_assert_eq(mr_pieces_unput(ps, &b), 0);
+	cr_assert_eq(b.where, MR_PIECE_NONE);
+	/* a piece large enough to go to the file at once, then taken back */
+	size_t n = (size_t)1 << 20;
+	char *data = mr_xmalloc(n);
+	memset(data, 'x', n);
+	cr_assert_eq(mr_pieces_put(ps, &big, data, n), 0);
+	cr_assert_eq(mr_pieces_unput(ps, &big), 0);
+	cr_assert_eq(mr_pieces_put(ps, &b, "next", 4), 0);
+	cr_assert_eq(b.off, 4, "the spool goes on where a ended");
+	mr_pieces_begin(ps);
+	mr_pieces_add(ps, &a);
+	mr_pieces_add(ps, &b);
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, "keepnext");
+	free(got);
+	/* everything: pieces stored before are gone, new ones start at 0 */
+	cr_assert_eq(mr_pieces_put(ps, &a, data, n), 0);
+	mr_pieces_forget_spool(ps);
+	cr_assert(!mr_pieces_equal(ps, &a, data, n));
+	cr_assert_eq(mr_pieces_put(ps, &b, "x", 1), 0);
+	cr_assert_eq(b.off, 0);
+	free(data);
+	mr_pieces_free(ps);
+}
