@@ -792,15 +792,7 @@ static void pairs_release(pairs *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* write key -> [ids] with keys sorted bytewise and ids unique */
-static void pairs_emit_value(mr_jw *w, pairs *p);
-static void pairs_emit(mr_jw *w, const char *name, pairs *p)
-{
-	mr_jw_key(w, name);
-	pairs_emit_value(w, p);
-}
-
-/* the table as a JSON object; frees it */
+/* the table as a JSON object, keys sorted bytewise and ids unique; frees it */
 static void pairs_emit_value(mr_jw *w, pairs *p)
 {
 	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
@@ -817,6 +809,13 @@ static void pairs_emit_value(mr_jw *w, pairs *p)
 	}
 	mr_jw_end(w);
 	pairs_release(p);
+}
+
+/* "name": the table */
+static void pairs_emit(mr_jw *w, const char *name, pairs *p)
+{
+	mr_jw_key(w, name);
+	pairs_emit_value(w, p);
 }
 
 static char *lower(const char *s)

@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +71,7 @@ struct mr_pieces {
 	rec *recs;
 	size_t nrecs, caprecs;
 	size_t size;
-	size_t pending;     /* texts planned since the last op that is a range of the kept file */
+	size_t pending;     /* in-memory text ops at the end of the plan (since the last piece) */
 	size_t calls;       /* system calls of the last write */
 	unsigned gen;       /* bumped by each commit */
 	bool broken;        /* the plan holds a piece that is gone */
@@ -95,16 +93,11 @@ static void *close_thread(void *arg)
 	return NULL;
 }
 
-/* Close fd in a thread of its own (or here when none can be started). */
+/* Close fd off the caller's path: the last descriptor of a large deleted file frees its
+ * blocks, which takes as long as writing them did. */
 static void close_later(int fd)
 {
-	if (fd < 0) return;
-	pthread_t t;
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &at, close_thread, (void *)(intptr_t)fd) != 0) close(fd);
-	pthread_attr_destroy(&at);
+	if (fd >= 0) mr_in_background(close_thread, (void *)(intptr_t)fd);
 }
 
 void mr_pieces_free(mr_pieces *ps)
@@ -294,6 +287,13 @@ bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char
 bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
 {
 	return p->len == len && mr_pieces_equal_at(ps, p, 0, data, len);
+}
+
+bool mr_pieces_keeps(const mr_pieces *ps, const char *path)
+{
+	struct stat a, b;
+	return ps->kept >= 0 && fstat(ps->kept, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 bool mr_pieces_intact(mr_pieces *ps)
@@ -616,11 +616,6 @@ int mr_pieces_unput(mr_pieces *ps, mr_piece *p)
 	ln->len = p->off;
 	*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
 	return 0;
-}
-
-void mr_pieces_abandon(mr_pieces *ps)
-{
-	mr_pieces_begin(ps);
 }
 
 size_t mr_pieces_last_calls(const mr_pieces *ps)

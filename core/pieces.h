@@ -63,10 +63,12 @@ int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out);
 bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len);
 /* Do the piece's bytes from off on start with these bytes? */
 bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len);
+/* Is the kept file the one at path (so that replacing path does not free it)? */
+bool mr_pieces_keeps(const mr_pieces *ps, const char *path);
 /* Forget the kept file when it was changed by someone else; false then. */
 bool mr_pieces_intact(mr_pieces *ps);
 
-/* planning a file */
+/* planning a file (begin forgets any earlier plan) */
 void mr_pieces_begin(mr_pieces *ps);
 void mr_pieces_add_text(mr_pieces *ps, const char *text, size_t n);
 void mr_pieces_add(mr_pieces *ps, mr_piece *p); /* p is updated by commit */
@@ -80,15 +82,13 @@ bool mr_pieces_same_as(mr_pieces *ps, int fd);
  * The file kept before is closed in the background (freeing a large deleted file's
  * blocks takes as long as writing them).  The spool is emptied. */
 void mr_pieces_commit(mr_pieces *ps, int fd);
-/* Forget the plan (after a failed write); the pieces stay where they were. */
-void mr_pieces_abandon(mr_pieces *ps);
 /* Empty the spool files: every piece stored so far is gone (the kept file stays, for
  * mr_pieces_intact).  For a caller that starts again from the disk. */
 void mr_pieces_forget_spool(mr_pieces *ps);
 /* Take back the piece *p, the last one put in its lane (NONE after).  0, or -1. */
 int mr_pieces_unput(mr_pieces *ps, mr_piece *p);
 
-/* counters, for tests and the benchmark: system calls that moved bytes, last write */
+/* for tests: the system calls that moved bytes in the last write */
 size_t mr_pieces_last_calls(const mr_pieces *ps);
 
 #endif

@@ -51,12 +51,6 @@ static void ts_finish(tokset *t)
 	t->n = w;
 }
 
-static void ts_free(tokset *t)
-{
-	for (size_t i = 0; i < t->n; i++) free(t->v[i]);
-	free(t->v);
-}
-
 /* number of shared items of two sorted sets; the first max of them go to list */
 static size_t ts_shared(const tokset *a, const tokset *b, const char **list, size_t max)
 {
@@ -274,15 +268,6 @@ static void terms_finish(termset *t)
 		} else t->v[w++] = t->v[i];
 	}
 	t->n = w;
-}
-
-static void terms_free(termset *t)
-{
-	for (size_t i = 0; i < t->n; i++) {
-		free(t->v[i].key);
-		free(t->v[i].display);
-	}
-	free(t->v);
 }
 
 /* shared terms of two sets; the first max of b's display forms go to list */
@@ -599,6 +584,7 @@ mr_simprofile *mr_simprofile_from_json(json_t *obj)
 	p->serial = atomic_fetch_add(&profile_serial, 1) + 1;
 	if (!json_is_object(obj)) {
 		p->display_name = mr_xstrdup("");
+		finish(p);
 		return p;
 	}
 	size_t i;
@@ -652,38 +638,15 @@ mr_simprofile *mr_simprofile_from_json(json_t *obj)
 void mr_simprofile_free(mr_simprofile *p)
 {
 	if (!p) return;
+	/* every profile is finished: its strings are in one block (see compact) */
 	free(p->tok);
-	if (p->strings) {
-		/* the strings are in the block */
-		free(p->ents);
-		free(p->eps);
-		free(p->keywords.v);
-		free(p->names.v);
-		free(p->forms.v);
-		free(p->words.v);
-		free(p->strings);
-		free(p);
-		return;
-	}
-	for (size_t i = 0; i < p->nents; i++) {
-		free(p->ents[i].key);
-		free(p->ents[i].head);
-		free(p->ents[i].first);
-		free(p->ents[i].rest);
-		free(p->ents[i].display);
-	}
 	free(p->ents);
-	for (size_t i = 0; i < p->neps; i++) {
-		free(p->eps[i].rel);
-		free(p->eps[i].full);
-		free(p->eps[i].display);
-	}
 	free(p->eps);
-	terms_free(&p->keywords);
-	ts_free(&p->names);
-	ts_free(&p->forms);
-	ts_free(&p->words);
-	free(p->display_name);
+	free(p->keywords.v);
+	free(p->names.v);
+	free(p->forms.v);
+	free(p->words.v);
+	free(p->strings);
 	free(p);
 }
 
@@ -916,7 +879,7 @@ typedef struct score_entry {
 
 typedef struct score_cache {
 	score_entry *v;
-	size_t size, n; /* size: a power of two, or 0 */
+	size_t size; /* a power of two, or 0 */
 } score_cache;
 
 static score_cache scores;
@@ -931,9 +894,7 @@ static score_entry *score_slot(score_cache *c, uint64_t a, uint64_t b)
 
 static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
 {
-	score_entry *e = score_slot(c, a, b);
-	if (!e->a) c->n++;
-	*e = (score_entry){a, b, score};
+	*score_slot(c, a, b) = (score_entry){a, b, score};
 }
 
 /* tokens shared by more than this many modules are too common to tell anything */
@@ -1001,7 +962,7 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 	free(pnext);
 	if (npairs > 1) qsort(pairs, npairs, sizeof *pairs, pair_cmp);
 	/* this call's scores become the cache: it holds no more than the current pairs */
-	score_cache now = {NULL, 16, 0};
+	score_cache now = {NULL, 16};
 	while (now.size < 2 * npairs) now.size <<= 1;
 	now.v = mr_xcalloc(now.size, sizeof *now.v);
 	pthread_mutex_lock(&scores_lock);

@@ -8,14 +8,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 void mr_sync_result_init(mr_sync_result *r)
@@ -545,6 +543,15 @@ static void *writer_main(void *arg)
 	}
 }
 
+static void writer_free(writer *wr)
+{
+	pthread_mutex_destroy(&wr->mu);
+	pthread_cond_destroy(&wr->more);
+	pthread_cond_destroy(&wr->room);
+	free(wr->q);
+	free(wr);
+}
+
 /* A started writer, or NULL when no thread can be started (the caller writes itself). */
 static writer *writer_start(void)
 {
@@ -555,11 +562,7 @@ static writer *writer_start(void)
 	pthread_cond_init(&wr->more, NULL);
 	pthread_cond_init(&wr->room, NULL);
 	if (pthread_create(&wr->thread, NULL, writer_main, wr) != 0) {
-		pthread_mutex_destroy(&wr->mu);
-		pthread_cond_destroy(&wr->more);
-		pthread_cond_destroy(&wr->room);
-		free(wr->q);
-		free(wr);
+		writer_free(wr);
 		return NULL;
 	}
 	return wr;
@@ -597,11 +600,7 @@ static int writer_finish(writer *wr, mr_sync_result *res, char **err)
 		else free(wr->err);
 		rc = -1;
 	}
-	pthread_mutex_destroy(&wr->mu);
-	pthread_cond_destroy(&wr->more);
-	pthread_cond_destroy(&wr->room);
-	free(wr->q);
-	free(wr);
+	writer_free(wr);
 	return rc;
 }
 
@@ -739,16 +738,6 @@ static void *unlink_thread(void *arg)
 	return NULL;
 }
 
-/* Unlink path (heap, taken) in a thread of its own, or here when none can be started. */
-static void unlink_later(char *path)
-{
-	pthread_t t;
-	pthread_attr_t at;
-	pthread_attr_init(&at);
-	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
-	if (pthread_create(&t, &at, unlink_thread, path) != 0) unlink_thread(path);
-	pthread_attr_destroy(&at);
-}
 
 static void plan_emit(void *ctx, const char *p, size_t n, void *tag)
 {
@@ -780,18 +769,18 @@ static int write_plan_atomic(mr_pieces *ps, const char *path)
 	int dupfd = dup(fd);
 	if (dupfd < 0 || close(dupfd) < 0) goto err;
 	/* Replacing a large file frees its blocks inside rename(), which then takes as long as
-	 * writing it did — unless something still holds it: keep the old file linked under
-	 * another name across the rename and let it go afterwards, off the path between a
-	 * save and the new file.  (The copy the pieces came from is held open and closed in
-	 * the background the same way.) */
+	 * writing it did — unless something still holds it.  The store holds the file it
+	 * wrote last (and closes it in the background); a large file it does not hold is kept
+	 * linked under another name across the rename and let go afterwards, off the path
+	 * between a save and the new file. */
 	static unsigned serial;
 	old = mr_xasprintf("%s.old%u.tmp.%ld", path, serial++, (long)getpid());
-	bool kept = mr_pieces_size(ps) > ((size_t)8 << 20) && link(path, old) == 0;
+	bool linked = mr_pieces_size(ps) > ((size_t)8 << 20) && !mr_pieces_keeps(ps, path) && link(path, old) == 0;
 	if (rename(tmp, path) < 0) {
-		if (kept) unlink(old);
+		if (linked) unlink(old);
 		goto err;
 	}
-	if (kept) unlink_later(old);
+	if (linked) mr_in_background(unlink_thread, old);
 	else free(old);
 	free(tmp);
 	return fd;
@@ -1031,9 +1020,8 @@ static char *dup_or_null(const char *s)
 	return s ? mr_xstrdup(s) : NULL;
 }
 
-/* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
-/* spool lanes: sections (0), module entries, relationship rows */
-enum { LANE_ENTRIES = 1, LANE_ROWS = 2 };
+/* spool lanes: sections, module entries, relationship rows */
+enum { LANE_SECTIONS = 0, LANE_ENTRIES = 1, LANE_ROWS = 2 };
 
 /* Does the piece hold the text of b?  (An empty text is no piece.) */
 static bool piece_is(mr_sync_state *s, const mr_piece *p, const mr_buf *b)
@@ -1042,37 +1030,25 @@ static bool piece_is(mr_sync_state *s, const mr_piece *p, const mr_buf *b)
 	return mr_pieces_equal(s->ps, p, b->data, b->len);
 }
 
-/* Make the piece hold the text of b: in a spool lane of its own for each kind of list
- * item, followed by the list's separator, so that a run of entries rendered in order (a
+/* Make the piece hold the text of b, in the spool lane for its kind.  A list item (entry,
+ * rows) is followed by the list's separator, so that a run of them rendered in order (a
  * first sync renders them all) is copied into context.json in one piece. */
-static int piece_set_lane(mr_sync_state *s, mr_piece *p, const mr_buf *b, int lane, char **err)
+static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, int lane, char **err)
 {
 	if (!b->len) {
 		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
 		return 0;
 	}
 	if (mr_pieces_put_lane(s->ps, lane, p, b->data, b->len) < 0 ||
-	    (lane && mr_pieces_put_text(s->ps, lane, MR_CONTEXT_LIST_SEP, sizeof MR_CONTEXT_LIST_SEP - 1) < 0)) {
+	    (lane != LANE_SECTIONS &&
+	     mr_pieces_put_text(s->ps, lane, MR_CONTEXT_LIST_SEP, sizeof MR_CONTEXT_LIST_SEP - 1) < 0)) {
 		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(errno));
 		return -1;
 	}
 	return 0;
 }
 
-/* a section: lane 0 */
-static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, char **err)
-{
-	if (!b->len) {
-		*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
-		return 0;
-	}
-	if (mr_pieces_put(s->ps, p, b->data, b->len) < 0) {
-		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
+/* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
 static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, smod *sm, bool fresh, const char *moddir,
                          writer *wr, bool *rows_changed, mr_sync_result *res, char **err)
 {
@@ -1099,7 +1075,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	if (own_prev) json_decref(prev);
 	res->rendered++;
 	if (!piece_is(s, &sm->rows, rb)) {
-		if (piece_set_lane(s, &sm->rows, rb, LANE_ROWS, err) < 0) return -1;
+		if (piece_set(s, &sm->rows, rb, LANE_ROWS, err) < 0) return -1;
 		*rows_changed = true;
 		if (s->keep_json) {
 			json_decref(sm->rows_json);
@@ -1112,7 +1088,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	}
 	bool changed = !piece_is(s, &sm->text, tb);
 	if (!changed && !s->full && !fresh) return 0;
-	if (changed && piece_set_lane(s, &sm->text, tb, LANE_ENTRIES, err) < 0) return -1;
+	if (changed && piece_set(s, &sm->text, tb, LANE_ENTRIES, err) < 0) return -1;
 	json_error_t je;
 	json_t *m = json_loadb(tb->data, tb->len, 0, &je);
 	if (!m) {
@@ -1173,7 +1149,7 @@ static void build_json(mr_sync_state *s)
 static int store_section(mr_sync_state *s, mr_piece *p, json_t **cache, const mr_buf *b, char **err)
 {
 	bool same = piece_is(s, p, b);
-	if (!same && piece_set(s, p, b, err) < 0) return -1;
+	if (!same && piece_set(s, p, b, LANE_SECTIONS, err) < 0) return -1;
 	if (s->keep_json && (!same || !*cache)) {
 		json_decref(*cache);
 		*cache = json_loadb(b->len ? b->data : "null", b->len ? b->len : 4, 0, NULL);
@@ -1428,12 +1404,10 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (write && fd < 0) {
 		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
 		free(path);
-		mr_pieces_abandon(s->ps);
 		goto fail;
 	}
 	free(path);
 	if (fd >= 0) mr_pieces_commit(s->ps, fd);
-	else mr_pieces_abandon(s->ps);
 	res->context_changed = write;
 	if (write) res->files_written++;
 	if ((fresh || s->full) && !write) res->entries_changed = 0;

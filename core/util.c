@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,9 +255,9 @@ static struct arena_block *arena_room(mr_arena *a, size_t n)
 {
 	struct arena_block *b = a->head;
 	if (b && b->size - b->used - b->tail >= n) return b;
-	/* a sized arena's first block is the estimate; later ones a quarter of it, so that
-	 * an arena whose estimate fell short wastes little */
-	size_t want = !a->head ? a->first : !a->grow ? a->first / 4 : a->head->size < (1u << 20) ? a->head->size * 2 : a->head->size;
+	size_t want = a->first;
+	if (a->head && a->grow) want = a->head->size < (1u << 20) ? a->head->size * 2 : a->head->size;
+	else if (a->head) want = a->first / 4; /* a sized arena's estimate fell short: waste little */
 	size_t sz = n > want ? n : want;
 	b = mr_xmalloc(sizeof *b + sz);
 	b->used = b->tail = 0;
@@ -514,4 +515,14 @@ bool mr_name_ignored(const char *name)
 	if (name[0] == '#' && n > 1 && name[n - 1] == '#') return true;
 	if (strcmp(name, "4913") == 0) return true;
 	return false;
+}
+
+void mr_in_background(void *(*fn)(void *), void *arg)
+{
+	pthread_t t;
+	pthread_attr_t at;
+	pthread_attr_init(&at);
+	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &at, fn, arg) != 0) fn(arg);
+	pthread_attr_destroy(&at);
 }

@@ -100,6 +100,9 @@ int mr_write_file_atomic(const char *path, const void *data, size_t len, bool *c
 int mr_mkdirs(const char *path, unsigned mode);
 /* Join two path parts with one '/' (new heap string) */
 char *mr_path_join(const char *a, const char *b);
+/* Run fn(arg) in a detached thread of its own, or here when none can be started: for
+ * slow system calls off a hot path (freeing a large deleted file's blocks). */
+void mr_in_background(void *(*fn)(void *), void *arg);
 /* Editor leftovers and hidden names that are ignored everywhere (SPEC §1). */
 bool mr_name_ignored(const char *name);
 

@@ -407,8 +407,8 @@ static void check_collection_tag(loader *L, const mr_ynode *nd, const yaml_char_
 }
 
 /* The manifest format's keys and its common values, sorted by length then bytes: a
- * scalar with one of these texts points here instead of taking a copy, which is about
- * a fifth of a loaded manifest's memory. */
+ * scalar with one of these texts points here instead of taking a copy (on the bench's
+ * manifests, 18% of a loaded manifest's texts and model). */
 static const char *const vocabulary[] = {
 	"ai", "at", "by", "id", "ui", "GET", "PUT", "api", "max", "min", "url", "HEAD", "POST", "crud",
 	"enum", "icon", "jobs", "list", "name", "path", "read", "tags", "true", "type", "PATCH", "false",

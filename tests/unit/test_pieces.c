@@ -73,6 +73,17 @@ static void plan_list(mr_pieces *ps, mr_piece *p, char **texts, const size_t *or
 	mr_buf_puts(want, CLOSE);
 }
 
+/* plan a then b, write the file, expect its bytes */
+static void expect_two(mr_pieces *ps, mr_piece *a, mr_piece *b, const char *want)
+{
+	mr_pieces_begin(ps);
+	mr_pieces_add(ps, a);
+	mr_pieces_add(ps, b);
+	char *got = write_plan(ps, NULL);
+	cr_assert_str_eq(got, want);
+	free(got);
+}
+
 TestSuite(pieces, .init = setup, .fini = teardown);
 
 Test(pieces, unchanged_runs_are_copied_in_few_calls)
@@ -228,12 +239,7 @@ Test(pieces, a_piece_written_in_parts)
 	cr_assert(!mr_pieces_equal_at(ps, &a, 4, "efg", 3), "past the end");
 	cr_assert_eq(mr_pieces_put(ps, &b, "x", 1), 0);
 	cr_assert_eq(mr_pieces_put_more(ps, &a, "g", 1), -1, "a is no longer the last piece");
-	mr_pieces_begin(ps);
-	mr_pieces_add(ps, &a);
-	mr_pieces_add(ps, &b);
-	char *got = write_plan(ps, NULL);
-	cr_assert_str_eq(got, "abcdefx");
-	free(got);
+	expect_two(ps, &a, &b, "abcdefx");
 	mr_pieces_free(ps);
 }
 
@@ -311,12 +317,7 @@ Test(pieces, the_spool_can_be_taken_back)
 	cr_assert_eq(mr_pieces_unput(ps, &big), 0);
 	cr_assert_eq(mr_pieces_put(ps, &b, "next", 4), 0);
 	cr_assert_eq(b.off, 4, "the spool goes on where a ended");
-	mr_pieces_begin(ps);
-	mr_pieces_add(ps, &a);
-	mr_pieces_add(ps, &b);
-	char *got = write_plan(ps, NULL);
-	cr_assert_str_eq(got, "keepnext");
-	free(got);
+	expect_two(ps, &a, &b, "keepnext");
 	/* everything: pieces stored before are gone, new ones start at 0 */
 	cr_assert_eq(mr_pieces_put(ps, &a, data, n), 0);
 	mr_pieces_forget_spool(ps);
