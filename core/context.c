@@ -792,8 +792,13 @@ static void pairs_release(pairs *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* the table as a JSON object, keys sorted bytewise and ids unique; frees it */
-static void pairs_emit_value(mr_jw *w, pairs *p)
+size_t mr_context_index_chunk_bytes = (size_t)1 << 20;
+
+/* the table as a JSON object, keys sorted bytewise and ids unique; frees it.  With
+ * chunk, the text written so far is handed to it and the buffer emptied whenever it
+ * passes mr_context_index_chunk_bytes between two keys, once no open container can still be laid out
+ * again on one line (the writer looks back at those). */
+static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
 {
 	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
 	mr_jw_obj(w);
@@ -806,6 +811,14 @@ static void pairs_emit_value(mr_jw *w, pairs *p)
 			if (k == s || strcmp(p->v[k].id, p->v[k - 1].id)) mr_jw_str(w, p->v[k].id);
 		mr_jw_end(w);
 		s = e;
+		if (chunk && w->out->len >= mr_context_index_chunk_bytes) {
+			bool settled = true;
+			for (int d = 1; d <= w->depth; d++) settled = settled && !w->flat[d];
+			if (settled) {
+				chunk(ctx, w->out);
+				mr_buf_reset(w->out);
+			}
+		}
 	}
 	mr_jw_end(w);
 	pairs_release(p);
@@ -815,7 +828,7 @@ static void pairs_emit_value(mr_jw *w, pairs *p)
 static void pairs_emit(mr_jw *w, const char *name, pairs *p)
 {
 	mr_jw_key(w, name);
-	pairs_emit_value(w, p);
+	pairs_emit_value(w, p, NULL, NULL);
 }
 
 static char *lower(const char *s)
@@ -1065,7 +1078,7 @@ void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*ch
 		else {
 			mr_jw w;
 			mr_jw_init(&w, scratch, 2, true);
-			pairs_emit_value(&w, &p);
+			pairs_emit_value(&w, &p, chunk, ctx);
 		}
 		if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
 		chunk(ctx, scratch);

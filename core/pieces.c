@@ -564,9 +564,11 @@ static void empty_lanes(mr_pieces *ps)
 
 void mr_pieces_commit(mr_pieces *ps, int fd)
 {
-	close_later(ps->kept);
-	ps->kept = fd;
+	/* a file that still has a name frees nothing when closed */
 	struct stat st;
+	if (ps->kept >= 0 && fstat(ps->kept, &st) == 0 && st.st_nlink > 0) close(ps->kept);
+	else close_later(ps->kept);
+	ps->kept = fd;
 	if (fstat(fd, &st) == 0) {
 		ps->kept_size = st.st_size;
 		ps->kept_mtime = st.st_mtim;

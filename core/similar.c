@@ -437,55 +437,75 @@ static void add_name(mr_simprofile *p, const char *name)
 }
 
 /* Move string *sp into the block at *at (or only count its bytes when *at is NULL). */
-static void pack(char **sp, char **at, size_t *total)
+/* every string of the profile (the address of each pointer to one) */
+static size_t string_slots(mr_simprofile *p, char ****out)
 {
-	if (!*sp) return;
-	size_t n = strlen(*sp) + 1;
-	if (*at) {
-		memcpy(*at, *sp, n);
-		free(*sp);
-		*sp = *at;
-		*at += n;
+	size_t n = 0;
+	for (int pass = 0; pass < 2; pass++) {
+		n = 0;
+#define SLOT(x) \
+	do { \
+		if (x) { \
+			if (pass) (*out)[n] = &(x); \
+			n++; \
+		} \
+	} while (0)
+		for (size_t i = 0; i < p->nents; i++) {
+			SLOT(p->ents[i].key);
+			SLOT(p->ents[i].head);
+			SLOT(p->ents[i].first);
+			SLOT(p->ents[i].rest);
+			SLOT(p->ents[i].display);
+		}
+		for (size_t i = 0; i < p->neps; i++) {
+			SLOT(p->eps[i].rel);
+			SLOT(p->eps[i].full);
+			SLOT(p->eps[i].display);
+		}
+		for (size_t i = 0; i < p->keywords.n; i++) {
+			SLOT(p->keywords.v[i].key);
+			SLOT(p->keywords.v[i].display);
+		}
+		tokset *sets[] = {&p->names, &p->forms, &p->words};
+		for (int k = 0; k < 3; k++)
+			for (size_t i = 0; i < sets[k]->n; i++) SLOT(sets[k]->v[i]);
+		SLOT(p->display_name);
+#undef SLOT
+		if (!pass) *out = mr_xcalloc(n + 1, sizeof **out);
 	}
-	*total += n;
+	return n;
 }
 
-/* every string of the profile, once to count and once to move */
-static void pack_all(mr_simprofile *p, char **at, size_t *total)
+static int slot_cmp(const void *a, const void *b)
 {
-	for (size_t i = 0; i < p->nents; i++) {
-		pack(&p->ents[i].key, at, total);
-		pack(&p->ents[i].head, at, total);
-		pack(&p->ents[i].first, at, total);
-		pack(&p->ents[i].rest, at, total);
-		pack(&p->ents[i].display, at, total);
-	}
-	for (size_t i = 0; i < p->neps; i++) {
-		pack(&p->eps[i].rel, at, total);
-		pack(&p->eps[i].full, at, total);
-		pack(&p->eps[i].display, at, total);
-	}
-	for (size_t i = 0; i < p->keywords.n; i++) {
-		pack(&p->keywords.v[i].key, at, total);
-		pack(&p->keywords.v[i].display, at, total);
-	}
-	tokset *sets[] = {&p->names, &p->forms, &p->words};
-	for (int k = 0; k < 3; k++)
-		for (size_t i = 0; i < sets[k]->n; i++) pack(&sets[k]->v[i], at, total);
-	pack(&p->display_name, at, total);
+	return strcmp(**(char **const *)a, **(char **const *)b);
 }
 
 /* A watcher keeps a profile per module for as long as it runs: its hundreds of small
- * strings go into one block, and its lists lose their spare room. */
+ * strings go into one block, each text once (an endpoint's path is often also its
+ * display, an entity's name its key), and its lists lose their spare room. */
 static void compact(mr_simprofile *p)
 {
-	char *none = NULL;
+	char ***slots = NULL;
+	size_t n = string_slots(p, &slots);
+	qsort(slots, n, sizeof *slots, slot_cmp);
 	size_t total = 0;
-	pack_all(p, &none, &total);
+	for (size_t i = 0; i < n; i++)
+		if (!i || strcmp(*slots[i], *slots[i - 1])) total += strlen(*slots[i]) + 1;
 	p->strings = mr_xmalloc(total ? total : 1);
-	char *at = p->strings;
-	total = 0;
-	pack_all(p, &at, &total);
+	char *at = p->strings, *last = NULL;
+	for (size_t i = 0; i < n; i++) {
+		char *s = *slots[i];
+		if (!last || strcmp(s, last)) {
+			size_t len = strlen(s) + 1;
+			memcpy(at, s, len);
+			last = at;
+			at += len;
+		}
+		*slots[i] = last;
+		free(s);
+	}
+	free(slots);
 	if (p->nents) p->ents = mr_xreallocarray(p->ents, p->nents, sizeof *p->ents), p->capents = p->nents;
 	if (p->neps) p->eps = mr_xreallocarray(p->eps, p->neps, sizeof *p->eps), p->capeps = p->neps;
 	if (p->keywords.n)

@@ -758,16 +758,53 @@ static int same_file(mr_pieces *ps, const char *path)
 /* Write the plan to path.tmp.PID, then rename it over path: a reader (and a kill -9 at
  * any moment) sees the old file or the new one, never a part.  The new file's open
  * descriptor is returned (the pieces' home from now on), or -1 with errno. */
-static int write_plan_atomic(mr_pieces *ps, const char *path)
+/* The spare (see mr_sync_state_keep_spare), made ready to be written over: nobody else
+ * holds it open (a write lease, which the kernel grants only then and which makes anyone
+ * opening it wait until it is released) and it has no other name.  Else it is let go. */
+static int spare_take(int *spare, const char *tmp)
+{
+	int fd = *spare;
+	*spare = -1;
+	if (fd < 0) return -1;
+	struct stat st;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		/* whoever breaks the lease waits for us; no signal to us (SIGIO would end us) */
+		if (fcntl(fd, F_SETOWN, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0) return fd;
+		fcntl(fd, F_SETLEASE, F_UNLCK);
+	}
+	close(fd);
+	unlink(tmp);
+	return -1;
+}
+
+/* Write the plan as path's new content, atomically; the descriptor of the new file, or -1
+ * with errno.  With spare (not NULL) the file replaced stays as *spare. */
+static int write_plan_atomic(mr_pieces *ps, const char *path, int *spare)
 {
 	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
-	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = spare ? spare_take(spare, tmp) : -1;
+	bool leased = fd >= 0;
+	if (fd < 0) fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 || mr_pieces_write(ps, fd) < 0) goto err;
+	if (leased && ftruncate(fd, (off_t)mr_pieces_size(ps)) < 0) goto err;
 	/* the file stays open (the pieces' home), but a file system that reports write errors
 	 * only when a descriptor is closed (NFS) must be heard before the rename: close a
 	 * duplicate */
 	int dupfd = dup(fd);
 	if (dupfd < 0 || close(dupfd) < 0) goto err;
+	if (spare) {
+		/* swap the names: tmp is now the file replaced, the spare of the next sync */
+		struct stat cur;
+		if (lstat(path, &cur) == 0 && S_ISREG(cur.st_mode) &&
+		    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
+			if (leased) fcntl(fd, F_SETLEASE, F_UNLCK);
+			*spare = open(tmp, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+			if (*spare < 0) unlink(tmp);
+			free(tmp);
+			return fd;
+		}
+		/* no file to swap with yet, or a file system that cannot swap: rename */
+	}
 	/* Replacing a large file frees its blocks inside rename(), which then takes as long as
 	 * writing it did — unless something still holds it.  The store holds the file it
 	 * wrote last (and closes it in the background); a large file it does not hold is kept
@@ -780,13 +817,14 @@ static int write_plan_atomic(mr_pieces *ps, const char *path)
 		if (linked) unlink(old);
 		goto err;
 	}
+	if (leased) fcntl(fd, F_SETLEASE, F_UNLCK);
 	if (linked) mr_in_background(unlink_thread, old);
 	else free(old);
 	free(tmp);
 	return fd;
 err: {
 	int saved = errno;
-	if (fd >= 0) close(fd);
+	if (fd >= 0) close(fd); /* the lease goes with it */
 	unlink(tmp);
 	free(tmp);
 	free(old);
@@ -805,7 +843,8 @@ typedef struct smod {
 	char *list_entry;       /* its entry in api/ai/modules.json */
 	char *health_entry;     /* its entry in api/ai/health.json */
 	mr_context_modinfo info;
-	char *digest;           /* the cross-module facts its entry was rendered with */
+	uint64_t digest[2];     /* the cross-module facts its entry was rendered with (hashed) */
+	bool has_digest;
 	char *health_key;       /* its health, when that depends on the clock; else NULL */
 	uint64_t index_hash;    /* mr_context_index_hash when it was rendered */
 	char *version, *sha256; /* from its entry (sha256: of its last valid manifest) */
@@ -820,6 +859,8 @@ typedef struct smod {
 struct mr_sync_state {
 	char *out_dir;
 	bool keep_json;
+	bool keep_spare;        /* mr_sync_state_keep_spare */
+	int spare;              /* the context.json the last sync replaced, or -1 */
 	bool primed;            /* mods and the texts below are what the last sync wrote */
 	bool full;              /* render everything and compare with the disk */
 	bool analysis_changed, extras_changed;
@@ -844,7 +885,6 @@ static void smod_free(smod *m)
 	free(m->id);
 	free(m->list_entry);
 	free(m->health_entry);
-	free(m->digest);
 	free(m->health_key);
 	free(m->version);
 	free(m->sha256);
@@ -859,8 +899,25 @@ mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
 	mr_sync_state *s = mr_xcalloc(1, sizeof *s);
 	s->out_dir = mr_xstrdup(out_dir);
 	s->keep_json = keep_json;
+	s->spare = -1;
 	s->ps = mr_pieces_new(out_dir);
 	return s;
+}
+
+void mr_sync_state_keep_spare(mr_sync_state *s)
+{
+	s->keep_spare = true;
+}
+
+static void drop_spare(mr_sync_state *s)
+{
+	if (s->spare < 0) return;
+	close(s->spare);
+	s->spare = -1;
+	char *path = mr_path_join(s->out_dir, "context.json"), *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	unlink(tmp);
+	free(tmp);
+	free(path);
 }
 
 static void clear_changed(mr_sync_state *s)
@@ -872,6 +929,7 @@ static void clear_changed(mr_sync_state *s)
 void mr_sync_state_free(mr_sync_state *s)
 {
 	if (!s) return;
+	drop_spare(s);
 	for (size_t i = 0; i < s->n; i++) smod_free(s->mods[i]);
 	free(s->mods);
 	clear_changed(s);
@@ -952,6 +1010,31 @@ static void put_size(mr_buf *b, size_t v)
 	do d[n++] = (char)('0' + v % 10);
 	while ((v /= 10) && n < sizeof d);
 	while (n) mr_buf_putc(b, d[--n]);
+}
+
+/* 128 bits of n bytes: two 64-bit hashes of their words, of different constants.  Kept
+ * instead of the digest text (hundreds of bytes per module); a collision would leave
+ * one module's entry stale until the next full sync, at odds of 2^-128 per sync. */
+static void hash128(const char *p, size_t n, uint64_t out[2])
+{
+	uint64_t a = 0x243f6a8885a308d3u ^ n, b = 0x13198a2e03707344u + n;
+	size_t k = 0;
+	for (; k + 8 <= n; k += 8) {
+		uint64_t w;
+		memcpy(&w, p + k, 8);
+		a = (a ^ w) * 0x9e3779b97f4a7c15u;
+		a ^= a >> 29;
+		b = (b + w) * 0xff51afd7ed558ccdu;
+		b ^= b >> 32;
+	}
+	uint64_t w = 0;
+	if (k < n) memcpy(&w, p + k, n - k);
+	a = (a ^ w) * 0x9e3779b97f4a7c15u;
+	b = (b + w) * 0xc4ceb9fe1a85ec53u;
+	a ^= a >> 31;
+	b ^= b >> 33;
+	out[0] = a * 0xbf58476d1ce4e5b9u;
+	out[1] = b * 0x94d049bb133111ebu;
 }
 
 static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
@@ -1312,9 +1395,12 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		bool render = fresh || s->full || is_new || sm->touched;
 		if (cross) {
 			cross_digest(&in, i, &digest);
-			if (!str_eq(sm->digest, mr_buf_str(&digest))) {
-				free(sm->digest);
-				sm->digest = mr_xstrdup(mr_buf_str(&digest));
+			uint64_t h[2];
+			hash128(digest.data, digest.len, h);
+			if (!sm->has_digest || h[0] != sm->digest[0] || h[1] != sm->digest[1]) {
+				sm->digest[0] = h[0];
+				sm->digest[1] = h[1];
+				sm->has_digest = true;
 				render = true;
 			}
 		}
@@ -1400,7 +1486,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	char *path = mr_path_join(s->out_dir, "context.json");
 	int fd = fresh || s->full ? same_file(s->ps, path) : -1;
 	bool write = fresh || s->full ? fd < 0 : any_changed || set_changed || rows_changed || sections;
-	if (write) fd = write_plan_atomic(s->ps, path);
+	if (write) fd = write_plan_atomic(s->ps, path, s->keep_spare ? &s->spare : NULL);
 	if (write && fd < 0) {
 		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
 		free(path);

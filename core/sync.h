@@ -76,6 +76,12 @@ typedef struct mr_sync_state mr_sync_state;
  * mr_sync_state_json (costs memory).  Never NULL; free with mr_sync_state_free. */
 mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json);
 void mr_sync_state_free(mr_sync_state *s);
+/* For a state that makes many syncs (the watcher): keep the context.json each sync
+ * replaces, linked as context.json.tmp.<pid>, and write the next one over it in place
+ * before swapping the two names in one step — no blocks freed and none allocated per
+ * sync.  The spare is left alone while anyone else has it open (a write lease), and
+ * removed by mr_sync_state_free. */
+void mr_sync_state_keep_spare(mr_sync_state *s);
 /* Module id was reloaded (manifest, README, docs, schemas or statistics may differ). */
 void mr_sync_state_touch(mr_sync_state *s, const char *id);
 /* The next sync gets a new analysis: compare every module's cross-module facts. */

@@ -11,9 +11,12 @@
 #include "registry.h"
 #include "util.h"
 
+static size_t nchunks;
+
 static void add(void *ctx, const mr_buf *text)
 {
 	mr_buf_add(ctx, text->data, text->len);
+	nchunks++;
 }
 
 static void write_module(const char *root, const char *id, const char *yaml)
@@ -30,9 +33,10 @@ static void write_module(const char *root, const char *id, const char *yaml)
 	free(dir);
 }
 
-/* chunks of the registry at root, concatenated, equal the whole section */
-static void check_registry(const char *root)
+/* chunks of the registry at root, concatenated, equal the whole section; how many */
+static size_t check_registry(const char *root)
 {
+	nchunks = 0;
 	mr_registry reg;
 	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
 	mr_analysis an;
@@ -47,6 +51,7 @@ static void check_registry(const char *root)
 	mr_buf_release(&scratch);
 	mr_analysis_release(&an);
 	mr_registry_release(&reg);
+	return nchunks;
 }
 
 static char *temp_registry(void)
@@ -93,4 +98,19 @@ Test(context, index_chunks_with_empty_and_small_tables)
 	mr_buf_release(&routes);
 	check_registry(root);
 	remove_tree(root);
+}
+
+/* a large table is handed on in parts (as soon as a part passes the size), and they
+ * still add up to the section, wherever the cuts fall */
+Test(context, index_chunks_cut_inside_tables)
+{
+	size_t saved = mr_context_index_chunk_bytes;
+	size_t tables = check_registry("registry");
+	for (size_t size = 1; size <= 4096; size *= 4) {
+		mr_context_index_chunk_bytes = size;
+		size_t n = check_registry("registry");
+		cr_assert_gt(n, tables, "chunk size %zu: %zu chunks, no more than one per table", size, n);
+		check_registry("tests/data/site-registry");
+	}
+	mr_context_index_chunk_bytes = saved;
 }
