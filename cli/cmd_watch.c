@@ -94,10 +94,16 @@ typedef struct site_ctx {
 	mr_site *site;
 } site_ctx;
 
-static int render_site(void *ctx, json_t *doc, const mr_sync_result *res, const char *const *changed, size_t n,
-                       size_t *written, char **err)
+static json_t *whole_entry(void *state, const char *id)
+{
+	return mr_sync_state_entry(state, id);
+}
+
+static int render_site(void *ctx, mr_sync_state *state, json_t *doc, const mr_sync_result *res,
+                       const char *const *changed, size_t n, size_t *written, char **err)
 {
 	site_ctx *sc = ctx;
+	mr_site_set_entries(sc->site, whole_entry, state);
 	return mr_site_render(sc->site, doc, res, changed, n, written, err);
 }
 

@@ -1059,6 +1059,20 @@ static bool index_empty(const mr_context_in *in)
 	return true;
 }
 
+void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out)
+{
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		if (strcmp(index_tables[t], table)) continue;
+		pairs p = {0};
+		index_collect(in, t, &p, 0, in->reg->n);
+		mr_jw w;
+		mr_jw_init(&w, out, 0, true);
+		pairs_emit_value(&w, &p, NULL, NULL);
+		return;
+	}
+	mr_buf_puts(out, "{}");
+}
+
 void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
                              void *ctx)
 {

@@ -1131,6 +1131,43 @@ static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, int lane, c
 	return 0;
 }
 
+/* What the pages about other modules and about the whole registry read of a module's
+ * entry (mr_sync_state_json); a module's own pages read all of it, from the file
+ * (mr_sync_state_entry).  Most of an entry (routes, configuration, capabilities,
+ * entities) is on its own page only: kept parsed for every module, it was most of the
+ * watcher's memory. */
+static const char *const brief_keys[] = {"id",      "name",  "description", "type",   "version",
+                                         "status",  "valid", "stale",       "health", "owner",
+                                         "tags",    "created", "relationships", "events", "docs", NULL};
+
+static json_t *brief_entry(json_t *m)
+{
+	json_t *b = json_object();
+	for (const char *const *k = brief_keys; *k; k++) {
+		json_t *v = json_object_get(m, *k);
+		if (v) json_object_set(b, *k, v);
+	}
+	/* of its AI context, the keywords (the index page searches them) */
+	json_t *ai = json_object_get(m, "ai");
+	if (ai) {
+		json_t *a = json_object();
+		json_t *kw = json_object_get(ai, "keywords");
+		if (kw) json_object_set(a, "keywords", kw);
+		json_object_set_new(b, "ai", a);
+	}
+	return b;
+}
+
+json_t *mr_sync_state_entry(mr_sync_state *s, const char *id)
+{
+	long k = find_smod(s, id);
+	if (k < 0 || s->mods[k]->text.where == MR_PIECE_NONE) return NULL;
+	mr_buf b = MR_BUF_INIT;
+	json_t *m = mr_pieces_read(s->ps, &s->mods[k]->text, &b) == 0 ? json_loadb(b.data, b.len, 0, NULL) : NULL;
+	mr_buf_release(&b);
+	return m;
+}
+
 /* Render module i into sm.  Returns 1 when its entry changed, 0 when not, -1 on a write error. */
 static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, smod *sm, bool fresh, const char *moddir,
                          writer *wr, bool *rows_changed, mr_sync_result *res, char **err)
@@ -1193,8 +1230,8 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	sm->health_entry = he;
 	int rc = write_module_api(wr, moddir, m, tb->data, tb->len, &s->scratch_file, res, err);
 	json_decref(sm->json);
-	sm->json = s->keep_json ? m : NULL;
-	if (!s->keep_json) json_decref(m);
+	sm->json = s->keep_json ? brief_entry(m) : NULL;
+	json_decref(m);
 	return rc < 0 ? -1 : changed;
 }
 
@@ -1301,10 +1338,13 @@ static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
 	if (!same) s->index = st.piece;
 	else mr_pieces_unput(s->ps, &st.piece); /* the copy just made (the last thing put) */
 	if (s->keep_json && (!same || !s->jindex)) {
+		/* of the index, the pages read the events table (who publishes what) */
 		mr_buf *b = &s->scratch_file;
 		mr_buf_reset(b);
+		mr_context_index_table_text(in, "events", b);
 		json_decref(s->jindex);
-		s->jindex = mr_pieces_read(s->ps, &s->index, b) == 0 ? json_loadb(b->data, b->len, 0, NULL) : NULL;
+		s->jindex = json_object();
+		json_object_set_new(s->jindex, "events", json_loadb(b->data, b->len, 0, NULL));
 	}
 	return !same;
 }

@@ -55,6 +55,8 @@ struct mr_site {
 	json_t *group_of;      /* module id -> group key, from the last render */
 	json_t *graph_sigs;    /* module id -> graph_sig text, from the last render */
 	json_t *index_rows;    /* the index page's rows of the last render (mr_view_index) */
+	mr_site_entry_fn entry; /* whole entries, when the context's are abridged */
+	void *entry_ctx;
 };
 
 /* ------------------------------------------------------------ small helpers */
@@ -952,7 +954,7 @@ static void reserve(const char ***ids, size_t *n, size_t *cap, const char *id)
 	(*ids)[*n] = NULL;
 }
 
-static int render_module(mr_site *s, const mr_sreg *r, size_t i, size_t *written, char **err)
+static int render_module_pages(mr_site *s, const mr_sreg *r, size_t i, size_t *written, char **err)
 {
 	json_t *m = r->mods[i];
 	const char *id = mr_sreg_id(r, i);
@@ -1060,6 +1062,23 @@ out:
 	mr_buf_release(&page);
 	gb_release(&gb);
 	return rc;
+}
+
+/* A module's pages, from its whole entry (the context's may be abridged) */
+static int render_module(mr_site *s, const mr_sreg *r, size_t i, size_t *written, char **err)
+{
+	json_t *brief = r->mods[i], *whole = s->entry ? s->entry(s->entry_ctx, mr_sreg_id(r, i)) : NULL;
+	if (whole) r->mods[i] = whole;
+	int rc = render_module_pages(s, r, i, written, err);
+	r->mods[i] = brief;
+	json_decref(whole);
+	return rc;
+}
+
+void mr_site_set_entries(mr_site *s, mr_site_entry_fn fn, void *ctx)
+{
+	s->entry = fn;
+	s->entry_ctx = ctx;
 }
 
 static void remove_module_files(mr_site *s, const char *id)

@@ -25,6 +25,12 @@ mr_site *mr_site_new(const mr_site_opts *opts, char **err);
 /* NULL is a no-op. */
 void mr_site_free(mr_site *s);
 
+/* When ctx's module entries are abridged (mr_sync_state_json), where a module's whole
+ * entry comes from for its own pages: fn(ctx, id) returns a new reference, or NULL (the
+ * abridged one is used then). */
+typedef json_t *(*mr_site_entry_fn)(void *ctx, const char *id);
+void mr_site_set_entries(mr_site *s, mr_site_entry_fn fn, void *ctx);
+
 /* Render the site from ctx (a parsed context.json, borrowed).  changed: ids of modules whose
  * entry changed since the last render (removed ones included): their pages, the pages that
  * show them (relationship neighbours before and after, subscribers of their events), the index,

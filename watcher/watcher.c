@@ -410,7 +410,7 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 		json_t *doc = mr_sync_state_json(w->state);
 		char *serr = NULL;
 		rep->site_rendered = true;
-		if (doc && w->o.render(w->o.render_ctx, doc, &rep->res, first || rep->full ? NULL : ids, n, &rep->site_written,
+		if (doc && w->o.render(w->o.render_ctx, w->state, doc, &rep->res, first || rep->full ? NULL : ids, n, &rep->site_written,
 		                       &serr) < 0)
 			rep->site_error = serr ? serr : mr_xstrdup("the site could not be rendered");
 		else free(serr);

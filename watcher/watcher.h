@@ -15,10 +15,12 @@
 enum { MR_WATCHER_ROOT_REGISTRY = 0, MR_WATCHER_ROOT_STATS = 1 };
 
 /* Called after each sync that changed something (and after the first, with changed NULL:
- * render everything).  doc: the parsed context.json (borrowed).  Returns 0, or -1 with
- * *err (heap).  This is where the site generator plugs in: one call. */
-typedef int (*mr_watcher_render_fn)(void *ctx, json_t *doc, const mr_sync_result *res, const char *const *changed,
-                                    size_t nchanged, size_t *written, char **err);
+ * render everything).  doc: the parsed context.json, its module entries abridged
+ * (borrowed; mr_sync_state_json); state: where whole entries come from
+ * (mr_sync_state_entry).  Returns 0, or -1 with *err (heap).  This is where the site
+ * generator plugs in: one call. */
+typedef int (*mr_watcher_render_fn)(void *ctx, mr_sync_state *state, json_t *doc, const mr_sync_result *res,
+                                    const char *const *changed, size_t nchanged, size_t *written, char **err);
 
 typedef struct mr_watcher_opts {
 	const char *registry;       /* the registry root */
