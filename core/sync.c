@@ -1134,21 +1134,55 @@ static int piece_set(mr_sync_state *s, mr_piece *p, const mr_buf *b, int lane, c
 /* What the pages about other modules and about the whole registry read of a module's
  * entry (mr_sync_state_json); a module's own pages read all of it, from the file
  * (mr_sync_state_entry).  Most of an entry (routes, configuration, capabilities,
- * entities) is on its own page only: kept parsed for every module, it was most of the
- * watcher's memory. */
-static const char *const brief_keys[] = {"id",      "name",  "description", "type",   "version",
-                                         "status",  "valid", "stale",       "health", "owner",
-                                         "tags",    "created", "relationships", "events", "docs", NULL};
+ * entities, the details of its relationships and events) is on its own page only: kept
+ * parsed for every module, it was most of the watcher's memory. */
+static const char *const brief_keys[] = {"id",      "name",  "description", "type",   "version", "status", "valid",
+                                         "stale",   "health", "owner",      "tags",   "created", "docs",   NULL};
+/* of a relationship, a row of "relationships" and an event published */
+static const char *const brief_out[] = {"target", "type", "description", NULL};
+static const char *const brief_in[] = {"source", "type", "description", NULL};
+static const char *const brief_row[] = {"source", "target", "type", "description", NULL};
+static const char *const brief_pub[] = {"name", NULL};
+
+/* an object of o's members named in keys (the values shared) */
+static json_t *pick(json_t *o, const char *const *keys)
+{
+	json_t *b = json_object();
+	for (const char *const *k = keys; *k; k++) {
+		json_t *v = json_object_get(o, *k);
+		if (v) json_object_set(b, *k, v);
+	}
+	return b;
+}
+
+/* an array of pick() of each element of a */
+static json_t *pick_each(json_t *a, const char *const *keys)
+{
+	json_t *b = json_array();
+	size_t k;
+	json_t *x;
+	json_array_foreach(a, k, x) json_array_append_new(b, pick(x, keys));
+	return b;
+}
 
 static json_t *brief_entry(json_t *m)
 {
-	json_t *b = json_object();
-	for (const char *const *k = brief_keys; *k; k++) {
-		json_t *v = json_object_get(m, *k);
-		if (v) json_object_set(b, *k, v);
+	json_t *b = pick(m, brief_keys);
+	json_t *rels = json_object_get(m, "relationships"), *ev = json_object_get(m, "events"), *ai = json_object_get(m, "ai");
+	if (rels) {
+		json_t *r = json_object();
+		json_object_set_new(r, "outgoing", pick_each(json_object_get(rels, "outgoing"), brief_out));
+		json_object_set_new(r, "incoming", pick_each(json_object_get(rels, "incoming"), brief_in));
+		json_object_set_new(b, "relationships", r);
+	}
+	if (ev) {
+		json_t *e = json_object();
+		json_object_set_new(e, "publishes", pick_each(json_object_get(ev, "publishes"), brief_pub));
+		json_t *subs = json_object_get(ev, "subscribes");
+		if (subs) json_object_set(e, "subscribes", subs);
+		json_object_set_new(b, "events", e);
 	}
 	/* of its AI context, the keywords (the index page searches them) */
-	json_t *ai = json_object_get(m, "ai");
 	if (ai) {
 		json_t *a = json_object();
 		json_t *kw = json_object_get(ai, "keywords");
@@ -1203,7 +1237,9 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 			mr_buf_putc(&s->scratch_file, '[');
 			if (rb->len) mr_buf_add(&s->scratch_file, rb->data, rb->len);
 			mr_buf_putc(&s->scratch_file, ']');
-			sm->rows_json = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
+			json_t *rows = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
+			sm->rows_json = pick_each(rows, brief_row);
+			json_decref(rows);
 		}
 	}
 	bool changed = !piece_is(s, &sm->text, tb);

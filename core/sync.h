@@ -99,10 +99,12 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
  * (borrowed until the next sync). */
 const char *const *mr_sync_state_changed(const mr_sync_state *s, size_t *n);
 /* The last sync's context.json as a parsed document (borrowed until the next sync), or
- * NULL when the state was made without keep_json or no sync succeeded yet.  Its module
- * entries are abridged: what pages about other modules show of a module (id, name,
- * description, type, version, status, validity, health, owner, tags, created, AI
- * keywords, relationships, events, docs).  The whole entry: mr_sync_state_entry. */
+ * NULL when the state was made without keep_json or no sync succeeded yet.  It is
+ * abridged to what pages about other modules and about the whole registry show: of a
+ * module, its id, name, description, type, version, status, validity, health, owner,
+ * tags, created, docs, AI keywords, the other end, type and description of its
+ * relationships and the names of its events; of "relationships", the same; of "index",
+ * the events table.  A module's whole entry: mr_sync_state_entry. */
 json_t *mr_sync_state_json(mr_sync_state *s);
 /* Module id's whole entry as the last sync wrote it, read back from context.json (a new
  * reference), or NULL. */
