@@ -2,12 +2,15 @@
  * from outside the watcher: write a file, then wait (inotify on the output directory)
  * for context.json to be renamed into place.  Used by bench/latency.sh.
  *
- *   latency OUTDIR FILE RUNS MODE [NAME]
+ *   latency OUTDIR FILE RUNS MODE [NAME [LOG]]
  * MODE version: FILE is a module.yaml; each run rewrites its `version:` line in place
  *      stats:   FILE is a statistics file; each run replaces it (temp + rename) with
  *               new counts, as collectors do
  * NAME the file renamed into OUTDIR that ends a run (default context.json; a module's
  *      page is OUTDIR=<site>/modules NAME=<id>.html)
+ * LOG  the watcher's standard error: one save at a time, each after the log line of the
+ *      previous one's sync (which comes once the whole sync is done, site pages and
+ *      graphs included); without it, 150 ms after the previous run
  * Prints one latency in milliseconds per line. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -52,6 +55,27 @@ static void save(const char *path, const char *data, size_t n)
 
 static const char *wait_name = "context.json";
 
+/* how many syncs the watcher's log reports */
+static long syncs_logged(const char *log)
+{
+	size_t n;
+	char *text = slurp(log, &n);
+	long count = 0;
+	for (char *p = text; p && (p = strstr(p, "modreg: sync ")); p++) count++;
+	free(text);
+	return count;
+}
+
+/* wait until the log reports at least want syncs; -1 after timeout_ms */
+static int wait_logged(const char *log, long want, double timeout_ms)
+{
+	double end = now_ms() + timeout_ms;
+	while (syncs_logged(log) < want)
+		if (now_ms() > end) return -1;
+		else usleep(2000);
+	return 0;
+}
+
 /* wait until wait_name is renamed into outdir; -1 on timeout */
 static int wait_replaced(int fd, double timeout_ms)
 {
@@ -73,11 +97,13 @@ static int wait_replaced(int fd, double timeout_ms)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|stats [NAME]\n");
+	if (argc < 5 || argc > 7) {
+		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|stats [NAME [LOG]]\n");
 		return 2;
 	}
-	if (argc == 6) wait_name = argv[5];
+	if (argc >= 6) wait_name = argv[5];
+	const char *log = argc == 7 ? argv[6] : NULL;
+	long logged = log ? syncs_logged(log) : 0;
 	const char *out = argv[1], *file = argv[2], *mode = argv[4];
 	int runs = atoi(argv[3]);
 	size_t n;
@@ -109,7 +135,12 @@ int main(int argc, char **argv)
 		} else if (asprintf(&text, "{ \"collectedAt\": \"2026-11-21T09:00:00Z\", \"requests\": %d, \"errors\": %d }\n",
 		                    1000 + i, i % 5) < 0)
 			return 2;
-		usleep(150 * 1000); /* let the previous sync finish: one save at a time */
+		/* let the previous sync finish: one save at a time */
+		if (!log) usleep(150 * 1000);
+		else if (wait_logged(log, logged, 60000) < 0) {
+			fprintf(stderr, "%s: no sync logged within 60 s\n", log);
+			return 1;
+		}
 		char drain[4096];
 		while (read(fd, drain, sizeof drain) > 0) {
 		}
@@ -130,6 +161,7 @@ int main(int argc, char **argv)
 		}
 		printf("%.3f\n", now_ms() - t0);
 		fflush(stdout);
+		logged++;
 		free(text);
 	}
 	/* put the file back as it was, and wait for the watcher to follow */

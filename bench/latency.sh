@@ -1,7 +1,8 @@
 #!/bin/sh
 # latency.sh [N...] — the watcher's figures of SPEC §10 on synthetic registries of N
 # modules (default: 1000 10000): a cold `modreg index` (the reference), then with
-# `modreg watch` running: save one manifest (a version bump) RUNS times, and replace one
+# `modreg watch` running: save one manifest (a version bump) RUNS times, one save at a
+# time (each once the watcher has logged the previous one's sync), and replace one
 # statistics file RUNS times (no manifest changes: no cross-module analysis), each time
 # measuring until context.json is replaced; median and p99; and
 # the watcher's peak memory (VmHWM) against the manifests' total size; then (SITE=1, the
@@ -70,8 +71,8 @@ for n in $SIZES; do
 	mkdir -p "$T/stats-$n"
 	start_watch "$T/watch-$n.log" --registry "$reg" --out "$out" --stats "$T/stats-$n" --templates "$T/no-site"
 	mod=$(printf 'mod-%05d' $((n / 2)))
-	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" version > "$T/save-$n"
-	"$T/latency" "$out" "$T/stats-$n/$mod.json" "$RUNS" stats > "$T/stats-$n.ms"
+	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" version context.json "$T/watch-$n.log" > "$T/save-$n"
+	"$T/latency" "$out" "$T/stats-$n/$mod.json" "$RUNS" stats context.json "$T/watch-$n.log" > "$T/stats-$n.ms"
 	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
 	kill -TERM "$WPID"
 	wait "$WPID" || true
@@ -99,7 +100,7 @@ for n in $SIZES; do
 	out=$T/site-$n
 	start_watch "$T/watch-site-$n.log" --registry "$reg" --out "$out" --stats "$T/stats-$n"
 	mod=$(printf 'mod-%05d' $((n / 2)))
-	"$T/latency" "$out/modules" "$reg/$mod/module.yaml" "$RUNS" version "$mod.html" > "$T/page-$n"
+	"$T/latency" "$out/modules" "$reg/$mod/module.yaml" "$RUNS" version "$mod.html" "$T/watch-site-$n.log" > "$T/page-$n"
 	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
 	kill -TERM "$WPID"
 	wait "$WPID" || true
