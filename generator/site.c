@@ -54,6 +54,8 @@ struct mr_site {
 	json_t *group_counts;  /* group key -> module count, from the last render */
 	json_t *group_of;      /* module id -> group key, from the last render */
 	json_t *graph_sigs;    /* module id -> graph_sig text, from the last render */
+	json_t *subscribers;   /* event name -> [ids of the modules subscribed], while the
+	                        * graph signatures (which hold the events) stay the same */
 	json_t *index_rows;    /* the index page's rows of the last render (mr_view_index) */
 	mr_site_entry_fn entry; /* whole entries, when the context's are abridged */
 	void *entry_ctx;
@@ -1445,6 +1447,7 @@ void mr_site_free(mr_site *s)
 	json_decref(s->group_counts);
 	json_decref(s->group_of);
 	json_decref(s->graph_sigs);
+	json_decref(s->subscribers);
 	json_decref(s->index_rows);
 	free(s->out_dir);
 	free(s->templates_dir);
@@ -1561,7 +1564,26 @@ static int render_full(mr_site *s, const mr_sreg *r, size_t *written, char **err
 
 /* the pages that show module id in the new registry: its neighbours in both
  * directions and the subscribers of the events it publishes */
-static void direct_rdeps(const mr_sreg *r, const char *id, json_t *into)
+/* event name -> ids of its subscribers */
+static json_t *subscriber_map(const mr_sreg *r)
+{
+	json_t *map = json_object();
+	for (size_t q = 0; q < r->n; q++) {
+		size_t k;
+		json_t *ev;
+		json_array_foreach(json_object_get(json_object_get(r->mods[q], "events"), "subscribes"), k, ev)
+		{
+			const char *name = json_string_value(ev);
+			if (!name) continue;
+			json_t *list = json_object_get(map, name);
+			if (!list) json_object_set_new(map, name, list = json_array());
+			json_array_append_new(list, json_string(mr_sreg_id(r, q)));
+		}
+	}
+	return map;
+}
+
+static void direct_rdeps(mr_site *s, const mr_sreg *r, const char *id, json_t *into)
 {
 	size_t i;
 	if (!mr_sreg_find(r, id, &i)) return;
@@ -1573,19 +1595,18 @@ static void direct_rdeps(const mr_sreg *r, const char *id, json_t *into)
 	for (size_t k = 0; k < nids; k++)
 		if (mr_sreg_find(r, ids[k], NULL)) json_object_set_new(into, ids[k], json_true());
 	free(ids);
+	/* and the subscribers of its events show who publishes them */
 	json_t *pubs = json_object_get(json_object_get(m, "events"), "publishes");
 	if (!json_array_size(pubs)) return;
-	for (size_t q = 0; q < r->n; q++) {
+	if (!s->subscribers) s->subscribers = subscriber_map(r);
+	size_t z;
+	json_t *p;
+	json_array_foreach(pubs, z, p)
+	{
 		size_t k;
-		json_t *ev;
-		json_array_foreach(json_object_get(json_object_get(r->mods[q], "events"), "subscribes"), k, ev)
-		{
-			size_t z;
-			json_t *p;
-			json_array_foreach(pubs, z, p)
-				if (json_string_value(ev) && mr_js(p, "name") && !strcmp(json_string_value(ev), mr_js(p, "name")))
-					json_object_set_new(into, mr_sreg_id(r, q), json_true());
-		}
+		json_t *sub;
+		json_array_foreach(json_object_get(s->subscribers, mr_js(p, "name") ? mr_js(p, "name") : ""), k, sub)
+			json_object_set_new(into, json_string_value(sub), json_true());
 	}
 }
 
@@ -1670,6 +1691,11 @@ static int render_changes(mr_site *s, const mr_sreg *r, const char *const *chang
 {
 	int rc = 0;
 	*graphs_changed = update_sigs(s, r, changed, nchanged);
+	if (*graphs_changed) {
+		/* a module's events may be others now: who subscribes to what, from this render */
+		json_decref(s->subscribers);
+		s->subscribers = NULL;
+	}
 	json_t *todo = json_object();
 	for (size_t c = 0; c < nchanged; c++) {
 		const char *id = changed[c];
@@ -1678,15 +1704,29 @@ static int render_changes(mr_site *s, const mr_sreg *r, const char *const *chang
 		size_t k;
 		json_t *x;
 		json_array_foreach(json_object_get(s->rdeps, id), k, x) json_object_set_new(todo, json_string_value(x), json_true());
-		direct_rdeps(r, id, todo);
+		direct_rdeps(s, r, id, todo);
 	}
-	/* in id order, so that the pages come out in a predictable order */
-	size_t n = json_object_size(todo), q = 0;
+	/* the changed modules' own pages first (what the person who saved is waiting for),
+	 * then those that show them; each part in id order, so that the pages come out in a
+	 * predictable order */
+	size_t n = json_object_size(todo), q = 0, nfirst = 0;
 	const char **ids = mr_xcalloc(n + 1, sizeof *ids);
 	const char *key;
 	json_t *v;
 	json_object_foreach(todo, key, v) ids[q++] = key;
 	qsort(ids, n, sizeof *ids, mr_strcmp_ptr);
+	json_t *own = json_object();
+	for (size_t c = 0; c < nchanged; c++)
+		if (changed[c]) json_object_set_new(own, changed[c], json_true());
+	const char **rest = mr_xcalloc(n + 1, sizeof *rest);
+	size_t nrest = 0;
+	for (q = 0; q < n; q++) {
+		if (json_object_get(own, ids[q])) ids[nfirst++] = ids[q];
+		else rest[nrest++] = ids[q];
+	}
+	memcpy(ids + nfirst, rest, nrest * sizeof *ids);
+	free(rest);
+	json_decref(own);
 	for (q = 0; q < n && rc == 0; q++) {
 		size_t i;
 		if (mr_sreg_find(r, ids[q], &i)) rc = render_module(s, r, i, count, err);
@@ -1750,6 +1790,8 @@ int mr_site_render(mr_site *s, json_t *ctx, const mr_sync_result *sync, const ch
 	}
 	bool graphs_changed = true;
 	if (rc == 0 && (!changed || !s->rendered)) {
+		json_decref(s->subscribers);
+		s->subscribers = NULL;
 		rc = render_full(s, &r, &count, err);
 		if (rc == 0) s->rendered = true;
 		if (rc == 0) update_sigs(s, &r, NULL, 0);
@@ -1765,6 +1807,8 @@ int mr_site_render(mr_site *s, json_t *ctx, const mr_sync_result *sync, const ch
 		s->rendered = false; /* a failed render leaves pages behind: the next one is complete */
 		json_decref(s->graph_sigs);
 		s->graph_sigs = NULL;
+		json_decref(s->subscribers);
+		s->subscribers = NULL;
 	}
 	sreg_release(&r);
 	if (written) *written = count;
