@@ -113,18 +113,6 @@ static int prevsum_ptr_cmp(const void *pa, const void *pb)
 	return c ? c : (a < b ? -1 : a > b); /* the first of duplicate ids wins */
 }
 
-static const prevsum *prevsum_find(const prevsum *const *sorted, size_t n, const char *id)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(sorted[mid]->id, id);
-		if (c < 0) lo = mid + 1;
-		else hi = mid;
-	}
-	return lo < n && !strcmp(sorted[lo]->id, id) ? sorted[lo] : NULL;
-}
-
 /* ---------------------------------------------------------------- the previous context.json
  * Read one module entry at a time: the accounting needs five fields of each, and only the
  * modules that are invalid now need their whole entry (last known good).  Parsing the
@@ -340,9 +328,17 @@ static void account(const mr_registry *reg, const prevsum *prev, size_t nprev, m
 			sorted[ns++] = &prev[k];
 		}
 	if (ns > 1 && !in_order) qsort(sorted, ns, sizeof *sorted, prevsum_ptr_cmp);
+	/* both sorted by id: one walk through the two */
+	bool *seen = mr_xcalloc(nprev + 1, sizeof *seen);
+	size_t j = 0;
 	for (size_t i = 0; i < reg->n; i++) {
 		const mr_module *mod = reg->mods[i];
-		const prevsum *pm = prevsum_find(sorted, ns, mod->id);
+		while (j < ns && strcmp(sorted[j]->id, mod->id) < 0) j++;
+		const prevsum *pm = NULL;
+		for (; j < ns && !strcmp(sorted[j]->id, mod->id); j++) {
+			if (!pm) pm = sorted[j];
+			seen[sorted[j] - prev] = true;
+		}
 		const char *newv = mod->valid ? mod->m->version.s : NULL;
 		if (!mod->valid) res->invalid++;
 		if (!pm) {
@@ -365,7 +361,7 @@ static void account(const mr_registry *reg, const prevsum *prev, size_t nprev, m
 			            mod->id, "%s changed but its version is still %s", mod->id, newv);
 	}
 	for (size_t k = 0; k < nprev; k++) {
-		if (!prev[k].id || mr_registry_find(reg, prev[k].id)) continue;
+		if (!prev[k].id || seen[k]) continue;
 		res->removed++;
 		add_change(res, prev[k].id, MR_CHANGE_REMOVED, prev[k].version, NULL, NULL);
 	}
@@ -374,6 +370,7 @@ static void account(const mr_registry *reg, const prevsum *prev, size_t nprev, m
 			res->no_ai = mr_xreallocarray(res->no_ai, res->nno_ai + 1, sizeof *res->no_ai);
 			res->no_ai[res->nno_ai++] = mr_xstrdup(reg->mods[i]->id);
 		}
+	free(seen);
 	free(sorted);
 }
 

@@ -22,6 +22,8 @@ struct mr_watcher {
 	bool loaded;         /* reg holds a registry (a full read happened) */
 	mr_analysis an;
 	bool analysed;
+	mr_analysis old_an;     /* the analysis before the last, freed once the sync is written */
+	bool old_analysed;
 	mr_sync_state *state;
 	dirty *d;            /* sorted by id */
 	size_t nd, capd;
@@ -136,6 +138,8 @@ static void clear_dirty(mr_watcher *w)
 	w->nd = 0;
 }
 
+static void release_old(mr_watcher *w);
+
 void mr_watcher_free(mr_watcher *w)
 {
 	if (!w) return;
@@ -143,6 +147,7 @@ void mr_watcher_free(mr_watcher *w)
 	free(w->d);
 	clear_reread(w);
 	free(w->reread);
+	release_old(w);
 	if (w->analysed) mr_analysis_release(&w->an);
 	if (w->loaded) mr_registry_release(&w->reg);
 	mr_sync_state_free(w->state);
@@ -277,9 +282,20 @@ static bool any_clock(const mr_registry *reg)
 	return false;
 }
 
+static void release_old(mr_watcher *w)
+{
+	if (w->old_analysed) mr_analysis_release(&w->old_an);
+	w->old_analysed = false;
+}
+
 static void reanalyse(mr_watcher *w)
 {
-	if (w->analysed) mr_analysis_release(&w->an);
+	/* freeing an analysis of 10,000 modules takes milliseconds: after the outputs */
+	release_old(w);
+	if (w->analysed) {
+		w->old_an = w->an;
+		w->old_analysed = true;
+	}
 	mr_analyse(&w->reg, &w->an);
 	w->analysed = true;
 }
@@ -287,6 +303,7 @@ static void reanalyse(mr_watcher *w)
 /* Read the whole registry again.  Returns -1 when its root cannot be read. */
 static int read_all(mr_watcher *w, mr_watcher_report *rep)
 {
+	release_old(w);
 	if (w->analysed) mr_analysis_release(&w->an);
 	w->analysed = false;
 	if (w->loaded) mr_registry_release(&w->reg);
@@ -417,6 +434,7 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 		free(ids);
 		rep->res.duration_ms = mono_ms() - t0;
 	}
+	release_old(w);
 	clear_reread(w);
 	return 1;
 }
