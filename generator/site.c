@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,13 +111,22 @@ char *mr_site_find_templates(const char *option)
 /* Replace what HTML forbids (invalid UTF-8, NUL, C0 controls other than
  * whitespace, C1 controls, noncharacters) with U+FFFD.  Manifests and
  * Markdown are hostile; the validator and browsers must see clean text. */
-static void sanitize_text(mr_buf *b)
+void mr_site_sanitize(mr_buf *b)
 {
 	const unsigned char *p = (const unsigned char *)b->data;
 	size_t n = b->len, i = 0;
 	mr_buf out = MR_BUF_INIT;
 	size_t copied = 0;
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
 	while (i < n) {
+		/* the common case, 8 bytes at a time: none at or past 0x80, below 0x20 or 0x7f
+		 * (exact tests for a byte below n: (w - n*ones) & ~w & highs, n <= 0x80) */
+		for (uint64_t w, d; i + 8 <= n; i += 8) {
+			memcpy(&w, p + i, 8);
+			d = w ^ (0x7f * ones);
+			if ((w & highs) | ((w - 0x20 * ones) & ~w & highs) | ((d - ones) & ~d & highs)) break;
+		}
+		if (i >= n) break;
 		unsigned c = p[i];
 		size_t k = 0;
 		bool bad = false;
@@ -184,7 +194,7 @@ static int render_page(mr_site *s, const char *tpl, json_t *view, const char *re
 		fail(err, "%s", terr ? terr : "template failed");
 		free(terr);
 	} else {
-		sanitize_text(&b);
+		mr_site_sanitize(&b);
 		rc = write_out(s, rel, &b, written, err);
 	}
 	mr_buf_release(&b);
@@ -734,11 +744,11 @@ static int graph_file(mr_site *s, gbuilder *b, const char *rel, const char *file
 	mr_buf_puts(&file, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n");
 	mr_buf_puts(&file, marker);
 	mr_graph_fix_root(svg.data, svg.len, file_root, &file);
-	sanitize_text(&file);
+	mr_site_sanitize(&file);
 	if (write_out(s, rel, &file, written, err) < 0) goto out;
 	if (svg_out) {
 		mr_graph_fix_root(svg.data, svg.len, page_root, svg_out);
-		sanitize_text(svg_out);
+		mr_site_sanitize(svg_out);
 	}
 	rc = 0;
 out:

@@ -51,6 +51,10 @@ size_t *mr_sreg_group_link_counts(const mr_sreg *r, size_t g);
  * strings from the context), without duplicates and without i itself. */
 void mr_sreg_page_deps(const mr_sreg *r, size_t i, const char ***out, size_t *n);
 
+/* Replace in b what HTML forbids (invalid UTF-8, NUL, C0 controls but whitespace, DEL,
+ * C1 controls, noncharacters) with U+FFFD (site.c: every page goes through it). */
+void mr_site_sanitize(mr_buf *b);
+
 /* ---- template data (pages.c); every function returns a new reference ---- */
 
 /* the keys every page has: root, site, nav */
