@@ -774,6 +774,28 @@ static int spare_take(int *spare, const char *tmp)
 	return -1;
 }
 
+/* A copy of the file open at fd, as path's spare (context.json.tmp.<pid>); -1 when it
+ * cannot be made (then the next sync writes a new file, as without a spare). */
+static int make_spare(const char *path, int fd)
+{
+	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int sp = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	struct stat st;
+	bool ok = sp >= 0 && fstat(fd, &st) == 0;
+	loff_t in = 0, out = 0;
+	while (ok && in < st.st_size) {
+		ssize_t r = copy_file_range(fd, &in, sp, &out, (size_t)(st.st_size - in), 0);
+		ok = r > 0;
+	}
+	if (!ok) {
+		if (sp >= 0) close(sp);
+		sp = -1;
+		unlink(tmp);
+	}
+	free(tmp);
+	return sp;
+}
+
 /* Write the plan as path's new content, atomically; the descriptor of the new file, or -1
  * with errno.  With spare (not NULL) the file replaced stays as *spare. */
 static int write_plan_atomic(mr_pieces *ps, const char *path, int *spare)
@@ -1565,6 +1587,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		free(path);
 		goto fail;
 	}
+	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
+	 * the first save after start-up does not write a new file either */
+	if (fd >= 0 && s->keep_spare && s->spare < 0 && (fresh || s->full)) s->spare = make_spare(path, fd);
 	free(path);
 	if (fd >= 0) mr_pieces_commit(s->ps, fd);
 	res->context_changed = write;

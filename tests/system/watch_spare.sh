@@ -18,6 +18,8 @@ for m in a b c; do mkmod $m 1.0.0; done
 start_watch
 converge "start-up"
 spare=$OUT/context.json.tmp.$WPID
+[ -f "$spare" ] && cmp -s "$spare" "$OUT/context.json" || fail "no spare (a copy of context.json) after start-up"
+ok "the first sync makes the spare the first save writes over"
 
 i0=$(ino "$OUT/context.json")
 bump
