@@ -1805,6 +1805,8 @@ int mr_site_render(mr_site *s, json_t *ctx, const mr_sync_result *sync, const ch
 		rc = render_full(s, &r, &count, err);
 		if (rc == 0) s->rendered = true;
 		if (rc == 0) update_sigs(s, &r, NULL, 0);
+		/* made now rather than on the first save, which waits for it otherwise */
+		if (rc == 0) s->subscribers = subscriber_map(&r);
 	} else if (rc == 0) rc = render_changes(s, &r, changed, nchanged, &count, &graphs_changed, err);
 	if (rc == 0) {
 		/* what the next render after a change compares with */
