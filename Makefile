@@ -31,7 +31,7 @@ LIB_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRC) $(WATCH_SRC) $(GEN_SRC))
 CLI_OBJ   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRC))
 UNIT_OBJ  := $(patsubst %.c,$(BUILD)/%.o,$(UNIT_SRC))
 
-.PHONY: all setup deps test-setup run test check unit golden semver-oracle asan valgrind \
+.PHONY: all setup deps test-setup run test check unit golden semver-oracle asan tsan valgrind \
         bench fuzz format clean golden-update
 all: $(BUILD)/modreg
 
@@ -68,6 +68,7 @@ run: setup all
 test: test-setup
 	$(MAKE) check
 	$(MAKE) asan
+	$(MAKE) tsan
 
 check: all $(BUILD)/unit-tests
 	sh tests/run-all.sh $(BUILD)
@@ -90,6 +91,12 @@ asan:
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	$(MAKE) BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" check
+
+# ThreadSanitizer over what runs in threads: the parallel load, the analysis, the writer of
+# api files, the daemon (Criterion's unit-test runner cannot start under it)
+tsan:
+	$(MAKE) BUILD=build-tsan OPT="-O1 -g" SAN="-fsanitize=thread" LDFLAGS="-fsanitize=thread" build-tsan/modreg
+	TSAN_OPTIONS=halt_on_error=1 sh tests/tsan.sh build-tsan/modreg
 
 valgrind: all $(BUILD)/unit-tests
 	valgrind --error-exitcode=1 --leak-check=full -q ./$(BUILD)/modreg validate --registry registry
