@@ -2,8 +2,8 @@
 # watch_site_example.sh — the daemon's incremental site is the site a cold build makes:
 # on a copy of the example registry (every field, docs pages, schemas, statistics), after
 # each kind of change — a README, a docs page edited and added, a version that breaks
-# its dependants' ranges, a manifest broken and mended, statistics written, a module
-# with dependants removed — every page the daemon leaves equals `modreg build`'s (but
+# its dependants' ranges, a manifest broken and mended, statistics written, a second
+# publisher of an event others subscribe to, a module with dependants removed — every page the daemon leaves equals `modreg build`'s (but
 # while a manifest is broken: the daemon shows its last valid entry, a cold build cannot).
 . "$(dirname "$0")/watch_lib.inc"
 
@@ -45,6 +45,14 @@ mv "$STATS/crm.json.tmp" "$STATS/crm.json"
 converge "statistics written"
 grep -q 'recordCount\|Customer' "$OUT/api/ai/modules/crm/statistics.json" || fail "crm's statistics are not in its api file"
 site_matches "statistics written"
+
+# a second publisher of an event that others subscribe to: their pages list it too (their
+# own entries do not change)
+sed -i 's/^  publishes:$/  publishes:\n    - { name: order.created, entity: Appointment, description: Orders from bookings. }/' \
+	"$REG/calendar/module.yaml"
+converge "a second publisher of an event"
+grep -q 'calendar' "$OUT/modules/billing.html" || fail "billing's page does not list calendar among the publishers"
+site_matches "a second publisher of an event"
 
 rm -rf "$REG/notifications"
 converge "a module with dependants removed"
