@@ -2,7 +2,8 @@
 # watch_site_example.sh — the daemon's incremental site is the site a cold build makes:
 # on a copy of the example registry (every field, docs pages, schemas, statistics), after
 # each kind of change — a README, a docs page edited and added, a version that breaks
-# its dependants' ranges, a manifest broken and mended, statistics written, a second
+# its dependants' ranges, a link to another module's docs page, a manifest broken and
+# mended, statistics written, a second
 # publisher of an event others subscribe to, a module with dependants removed — every page the daemon leaves equals `modreg build`'s (but
 # while a manifest is broken: the daemon shows its last valid entry, a cold build cannot).
 . "$(dirname "$0")/watch_lib.inc"
@@ -15,6 +16,11 @@ site_matches "start-up"
 
 printf '\nA paragraph added while the daemon runs, with a [link](docs/api.md).\n' >> "$REG/crm/README.md"
 site_matches "a README edited in place"
+
+printf '\nSee also [the CRM API](../crm/docs/api.md), a page of another module.\n' >> "$REG/billing/README.md"
+site_matches "a README linking another module's docs page"
+grep -q 'href="crm/api.html"' "$OUT/modules/billing.html" || fail "the link to crm's docs page is not rewritten to its page"
+ok "a link to another module's docs page leads to that page"
 
 sed -i 's/^# /# Edited: /' "$REG/crm/docs/api.md"
 site_matches "a docs page edited (sed -i)"
