@@ -1,11 +1,12 @@
 #!/bin/sh
 # watch_site_example.sh — the daemon's incremental site is the site a cold build makes:
 # on a copy of the example registry (every field, docs pages, schemas, statistics), after
-# each kind of change — a README, a docs page edited and added, a version that breaks
-# its dependants' ranges, a link to another module's docs page, a manifest broken and
-# mended, statistics written, a second
-# publisher of an event others subscribe to, a module with dependants removed — every page the daemon leaves equals `modreg build`'s (but
-# while a manifest is broken: the daemon shows its last valid entry, a cold build cannot).
+# each kind of change — a README, a link to another module's docs page, a docs page
+# edited and added, a version that breaks its dependants' ranges, a manifest broken and
+# mended, statistics written, a second publisher of an event others subscribe to, a
+# module with dependants removed — every page the daemon leaves equals `modreg build`'s
+# (but while a manifest is broken: the daemon shows its last valid entry, a cold build
+# cannot).
 . "$(dirname "$0")/watch_lib.inc"
 
 mkdir -p "$REG" "$STATS"
