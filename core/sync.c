@@ -1031,6 +1031,18 @@ static void put_size(mr_buf *b, size_t v)
 	while (n) mr_buf_putc(b, d[--n]);
 }
 
+/* prefix, then "file:line:col " */
+static void put_place(mr_buf *b, const char *prefix, const char *file, unsigned line, unsigned col)
+{
+	mr_buf_puts(b, prefix);
+	mr_buf_puts(b, file);
+	mr_buf_putc(b, ':');
+	put_size(b, line);
+	mr_buf_putc(b, ':');
+	put_size(b, col);
+	mr_buf_putc(b, ' ');
+}
+
 /* 128 bits of n bytes: two 64-bit hashes of their words, of different constants.  Kept
  * instead of the digest text (hundreds of bytes per module); a collision would leave
  * one module's entry stale until the next full sync, at odds of 2^-128 per sync. */
@@ -1091,10 +1103,14 @@ static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
 	put_size(b, info->cross_errors);
 	for (size_t k = 0; k < info->diags.len; k++) {
 		const mr_diag *dg = &info->diags.items[k];
-		mr_buf_printf(b, "\nd%s:%u:%u %s %d %s", dg->file, dg->line, dg->col, dg->code, dg->external, dg->message);
-		for (size_t q = 0; q < dg->nnotes; q++)
-			mr_buf_printf(b, "\nn%s:%u:%u %s", dg->notes[q].file, dg->notes[q].line, dg->notes[q].col,
-			              dg->notes[q].message);
+		put_place(b, "\nd", dg->file, dg->line, dg->col);
+		mr_buf_puts(b, dg->code);
+		mr_buf_puts(b, dg->external ? " 1 " : " 0 ");
+		mr_buf_puts(b, dg->message);
+		for (size_t q = 0; q < dg->nnotes; q++) {
+			put_place(b, "\nn", dg->notes[q].file, dg->notes[q].line, dg->notes[q].col);
+			mr_buf_puts(b, dg->notes[q].message);
+		}
 	}
 }
 
