@@ -55,6 +55,10 @@ typedef struct rec {
 	size_t slot;
 } rec;
 
+typedef struct range {
+	off_t start, end;
+} range;
+
 struct mr_pieces {
 	char *dir;
 	int kept;           /* the last file written (or found equal), or -1 */
@@ -76,6 +80,13 @@ struct mr_pieces {
 	unsigned gen;       /* bumped by each commit */
 	bool broken;        /* the plan holds a piece that is gone */
 	char *buf, *buf2;   /* CHUNK each, when needed */
+	/* where the kept file holds the bytes the file kept before it holds at the same
+	 * offsets (sorted, apart): mr_pieces_write_over() need not write them again */
+	range *same;
+	size_t nsame, capsame;
+	range *next;        /* the same for the file being written, made by the write */
+	size_t nnext, capnext;
+	bool wrote;         /* the plan was written (commit takes next as same) */
 };
 
 mr_pieces *mr_pieces_new(const char *dir)
@@ -115,6 +126,8 @@ void mr_pieces_free(mr_pieces *ps)
 	free(ps->recs);
 	free(ps->buf);
 	free(ps->buf2);
+	free(ps->same);
+	free(ps->next);
 	free(ps->dir);
 	free(ps);
 }
@@ -306,6 +319,7 @@ bool mr_pieces_intact(mr_pieces *ps)
 	close(ps->kept);
 	ps->kept = -1;
 	ps->nkslots = 0;
+	ps->nsame = 0;
 	return false;
 }
 
@@ -314,7 +328,7 @@ bool mr_pieces_intact(mr_pieces *ps)
 void mr_pieces_begin(mr_pieces *ps)
 {
 	ps->nops = ps->nslots = ps->nrecs = ps->size = ps->pending = 0;
-	ps->broken = false;
+	ps->broken = ps->wrote = false;
 }
 
 static void add_slot(mr_pieces *ps, const char *text, size_t n)
@@ -500,28 +514,97 @@ static int write_mem(mr_pieces *ps, size_t k, size_t end, int fd)
 	return 0;
 }
 
-int mr_pieces_write(mr_pieces *ps, int fd)
+/* [start, end) of the file being written holds the kept file's bytes at the same offsets */
+static void note_next(mr_pieces *ps, off_t start, off_t end)
+{
+	if (ps->nnext && ps->next[ps->nnext - 1].end == start) {
+		ps->next[ps->nnext - 1].end = end;
+		return;
+	}
+	MR_GROW(ps->next, ps->capnext, ps->nnext + 1);
+	ps->next[ps->nnext++] = (range){start, end};
+}
+
+/* The kept file's [off, off + len) to the same offsets of fd (at its position, off):
+ * what fd holds already (ps->same) is stepped over, the rest copied. */
+static int copy_over(mr_pieces *ps, off_t off, size_t len, int fd)
+{
+	off_t end = off + (off_t)len;
+	size_t lo = 0, hi = ps->nsame;
+	while (lo < hi) { /* the first range that ends past off */
+		size_t mid = lo + (hi - lo) / 2;
+		if (ps->same[mid].end <= off) lo = mid + 1;
+		else hi = mid;
+	}
+	for (size_t k = lo; off < end; k++) {
+		off_t from = k < ps->nsame && ps->same[k].start < end ? ps->same[k].start : end;
+		if (from > off) {
+			if (copy_range(ps, ps->kept, off, (size_t)(from - off), fd) < 0) return -1;
+			off = from;
+		}
+		if (off >= end) break;
+		off_t to = ps->same[k].end < end ? ps->same[k].end : end;
+		if (lseek(fd, to - off, SEEK_CUR) < 0) return -1;
+		off = to;
+	}
+	return 0;
+}
+
+static int write_plan(mr_pieces *ps, int fd, bool over)
 {
 	ps->calls = 0;
+	ps->nnext = 0;
+	ps->wrote = false;
 	if (ps->broken) {
 		errno = EINVAL;
 		return -1;
 	}
 	if (flush(ps) < 0) return -1;
+	off_t at = 0;
 	for (size_t k = 0; k < ps->nops;) {
 		op *o = &ps->ops[k];
 		if (o->kind == OP_MEM) {
 			size_t end = k;
-			while (end < ps->nops && ps->ops[end].kind == OP_MEM) end++;
+			while (end < ps->nops && ps->ops[end].kind == OP_MEM) at += (off_t)ps->ops[end++].len;
 			if (write_mem(ps, k, end, fd) < 0) return -1;
 			k = end;
 			continue;
 		}
-		if (copy_range(ps, op_source(ps, o), o->off, o->len, fd) < 0)
+		bool in_place = o->kind == OP_FILE && o->off == at;
+		if (in_place) note_next(ps, at, at + (off_t)o->len);
+		if (in_place && over ? copy_over(ps, o->off, o->len, fd) < 0
+		                     : copy_range(ps, op_source(ps, o), o->off, o->len, fd) < 0)
 			return -1;
+		at += (off_t)o->len;
 		k++;
 	}
+	if (over && ftruncate(fd, at) < 0) return -1;
+	ps->wrote = true;
 	return 0;
+}
+
+int mr_pieces_write(mr_pieces *ps, int fd)
+{
+	return write_plan(ps, fd, false);
+}
+
+int mr_pieces_write_over(mr_pieces *ps, int fd)
+{
+	if (lseek(fd, 0, SEEK_SET) < 0) return -1;
+	return write_plan(ps, fd, true);
+}
+
+void mr_pieces_forget_same(mr_pieces *ps)
+{
+	ps->nsame = 0;
+}
+
+void mr_pieces_same_throughout(mr_pieces *ps)
+{
+	ps->nsame = 0;
+	if (ps->kept < 0 || ps->kept_size <= 0) return;
+	MR_GROW(ps->same, ps->capsame, 1);
+	ps->same[ps->nsame++] = (range){0, ps->kept_size};
 }
 
 bool mr_pieces_same_as(mr_pieces *ps, int fd)
@@ -575,6 +658,19 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 	} else {
 		ps->kept_size = -1;
 	}
+	/* the file written holds the old kept file's bytes where the plan copied them in place */
+	if (ps->wrote) {
+		range *t = ps->same;
+		size_t tc = ps->capsame;
+		ps->same = ps->next;
+		ps->capsame = ps->capnext;
+		ps->nsame = ps->nnext;
+		ps->next = t;
+		ps->capnext = tc;
+	} else
+		ps->nsame = 0;
+	ps->nnext = 0;
+	ps->wrote = false;
 	ps->gen++;
 	for (size_t i = 0; i < ps->nrecs; i++) {
 		const rec *r = &ps->recs[i];

@@ -76,6 +76,16 @@ size_t mr_pieces_size(const mr_pieces *ps);     /* bytes planned */
 /* Write the plan at fd's position.  0, or -1 with errno (EINVAL when the plan holds a
  * piece that is gone). */
 int mr_pieces_write(mr_pieces *ps, int fd);
+/* Write the plan over the file open at fd, which holds what the kept file replaced (the
+ * file kept before it, or a copy of the kept file after mr_pieces_same_throughout()),
+ * from its start, and cut it to the plan's size: ranges the plan copies from the kept
+ * file to the same offsets, where fd holds those bytes already, are stepped over rather
+ * than written.  0, or -1 with errno. */
+int mr_pieces_write_over(mr_pieces *ps, int fd);
+/* The file that will be written over next is a copy of the kept file; or it is not what
+ * the store thinks it is (changed by someone else): write all of it. */
+void mr_pieces_same_throughout(mr_pieces *ps);
+void mr_pieces_forget_same(mr_pieces *ps);
 /* Does the file open at fd hold exactly the planned bytes? */
 bool mr_pieces_same_as(mr_pieces *ps, int fd);
 /* fd (taken) now holds the plan: keep it, and make every piece added a range of it.

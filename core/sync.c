@@ -755,16 +755,39 @@ static int same_file(mr_pieces *ps, const char *path)
 /* Write the plan to path.tmp.PID, then rename it over path: a reader (and a kill -9 at
  * any moment) sees the old file or the new one, never a part.  The new file's open
  * descriptor is returned (the pieces' home from now on), or -1 with errno. */
+/* The context.json the last sync replaced (mr_sync_state_keep_spare), and its size and
+ * time then: changed since, it is not what the store thinks it holds. */
+typedef struct mr_spare {
+	int fd;
+	off_t size;
+	struct timespec mtime;
+} mr_spare;
+
+static void spare_set(mr_spare *sp, int fd)
+{
+	struct stat st;
+	sp->fd = fd;
+	sp->size = -1;
+	if (fd >= 0 && fstat(fd, &st) == 0) {
+		sp->size = st.st_size;
+		sp->mtime = st.st_mtim;
+	}
+}
+
 /* The spare (see mr_sync_state_keep_spare), made ready to be written over: nobody else
  * holds it open (a write lease, which the kernel grants only then and which makes anyone
  * opening it wait until it is released) and it has no other name.  Else it is let go. */
-static int spare_take(int *spare, const char *tmp)
+static int spare_take(mr_spare *sp, const char *tmp, bool *untouched)
 {
-	int fd = *spare;
-	*spare = -1;
+	int fd = sp->fd;
+	sp->fd = -1;
 	if (fd < 0) return -1;
 	struct stat st;
+	*untouched = false;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && fcntl(fd, F_SETLEASE, F_WRLCK) == 0) {
+		/* as it was when it became the spare: what the store knows it holds, it holds */
+		*untouched = st.st_size == sp->size && st.st_mtim.tv_sec == sp->mtime.tv_sec &&
+		             st.st_mtim.tv_nsec == sp->mtime.tv_nsec;
 		/* whoever breaks the lease waits for us; no signal to us (SIGIO would end us) */
 		if (fcntl(fd, F_SETOWN, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0) return fd;
 		fcntl(fd, F_SETLEASE, F_UNLCK);
@@ -797,15 +820,22 @@ static int make_spare(const char *path, int fd)
 }
 
 /* Write the plan as path's new content, atomically; the descriptor of the new file, or -1
- * with errno.  With spare (not NULL) the file replaced stays as *spare. */
-static int write_plan_atomic(mr_pieces *ps, const char *path, int *spare)
+ * with errno.  With spare (not NULL) the file replaced stays as the spare. */
+static int write_plan_atomic(mr_pieces *ps, const char *path, mr_spare *spare)
 {
 	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
-	int fd = spare ? spare_take(spare, tmp) : -1;
+	bool untouched = false;
+	int fd = spare ? spare_take(spare, tmp, &untouched) : -1;
 	bool leased = fd >= 0;
 	if (fd < 0) fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || mr_pieces_write(ps, fd) < 0) goto err;
-	if (leased && ftruncate(fd, (off_t)mr_pieces_size(ps)) < 0) goto err;
+	if (fd < 0) goto err;
+	if (leased) {
+		/* over the spare: what it holds already need not be written again, when it is
+		 * as the store left it */
+		if (!untouched) mr_pieces_forget_same(ps);
+		if (mr_pieces_write_over(ps, fd) < 0) goto err;
+	} else if (mr_pieces_write(ps, fd) < 0)
+		goto err;
 	/* the file stays open (the pieces' home), but a file system that reports write errors
 	 * only when a descriptor is closed (NFS) must be heard before the rename: close a
 	 * duplicate */
@@ -817,8 +847,8 @@ static int write_plan_atomic(mr_pieces *ps, const char *path, int *spare)
 		if (lstat(path, &cur) == 0 && S_ISREG(cur.st_mode) &&
 		    renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_EXCHANGE) == 0) {
 			if (leased) fcntl(fd, F_SETLEASE, F_UNLCK);
-			*spare = open(tmp, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-			if (*spare < 0) unlink(tmp);
+			spare_set(spare, open(tmp, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+			if (spare->fd < 0) unlink(tmp);
 			free(tmp);
 			return fd;
 		}
@@ -879,7 +909,7 @@ struct mr_sync_state {
 	char *out_dir;
 	bool keep_json;
 	bool keep_spare;        /* mr_sync_state_keep_spare */
-	int spare;              /* the context.json the last sync replaced, or -1 */
+	mr_spare spare;         /* the context.json the last sync replaced (fd -1: none) */
 	bool primed;            /* mods and the texts below are what the last sync wrote */
 	bool full;              /* render everything and compare with the disk */
 	bool analysis_changed, extras_changed;
@@ -918,7 +948,7 @@ mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
 	mr_sync_state *s = mr_xcalloc(1, sizeof *s);
 	s->out_dir = mr_xstrdup(out_dir);
 	s->keep_json = keep_json;
-	s->spare = -1;
+	s->spare.fd = -1;
 	s->ps = mr_pieces_new(out_dir);
 	return s;
 }
@@ -930,9 +960,9 @@ void mr_sync_state_keep_spare(mr_sync_state *s)
 
 static void drop_spare(mr_sync_state *s)
 {
-	if (s->spare < 0) return;
-	close(s->spare);
-	s->spare = -1;
+	if (s->spare.fd < 0) return;
+	close(s->spare.fd);
+	s->spare.fd = -1;
 	char *path = mr_path_join(s->out_dir, "context.json"), *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
 	unlink(tmp);
 	free(tmp);
@@ -1603,11 +1633,14 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		free(path);
 		goto fail;
 	}
-	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
-	 * the first save after start-up does not write a new file either */
-	if (fd >= 0 && s->keep_spare && s->spare < 0 && (fresh || s->full)) s->spare = make_spare(path, fd);
-	free(path);
 	if (fd >= 0) mr_pieces_commit(s->ps, fd);
+	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
+	 * the first save after start-up does not write a new file either (nor much of this one) */
+	if (fd >= 0 && s->keep_spare && s->spare.fd < 0 && (fresh || s->full)) {
+		spare_set(&s->spare, make_spare(path, fd));
+		if (s->spare.fd >= 0) mr_pieces_same_throughout(s->ps);
+	}
+	free(path);
 	res->context_changed = write;
 	if (write) res->files_written++;
 	if ((fresh || s->full) && !write) res->entries_changed = 0;

@@ -28,6 +28,12 @@ bump
 [ "$(ino "$OUT/context.json")" = "$i0" ] || fail "the next context.json was not written over the spare"
 ok "context.json and its spare swap names from one sync to the next"
 
+# someone writes into the spare: the next context.json written over it is whole all the
+# same (converge compares it byte for byte with a fresh index)
+printf 'XXXXXXXX' | dd of="$spare" bs=1 seek=100 conv=notrunc 2> /dev/null
+bump
+ok "a spare changed by someone else is written over in full"
+
 # a reader that opened context.json and still holds it two syncs later
 exec 3< "$OUT/context.json"
 cp "$OUT/context.json" "$T/held.json"

@@ -327,3 +327,142 @@ Test(pieces, the_spool_can_be_taken_back)
 	free(data);
 	mr_pieces_free(ps);
 }
+
+/* the bytes of the file open at fd */
+static char *file_bytes(int fd)
+{
+	mr_buf b = MR_BUF_INIT;
+	char tmp[4096];
+	ssize_t r;
+	off_t at = 0;
+	while ((r = pread(fd, tmp, sizeof tmp, at)) > 0) {
+		mr_buf_add(&b, tmp, (size_t)r);
+		at += r;
+	}
+	mr_buf_putc(&b, '\0');
+	return mr_buf_detach(&b);
+}
+
+/* As the watcher does: each file written over the one before the last (its spare), the
+ * ranges it holds already stepped over.  Random plans (seeded from the pid, printed on
+ * failure); now and then the spare is changed behind the store's back, which is told so. */
+Test(pieces, random_plans_written_over_the_file_before)
+{
+	unsigned seed = (unsigned)getpid();
+	srand(seed);
+	enum { N = 40 };
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece p[N];
+	char *texts[N];
+	for (size_t i = 0; i < N; i++) {
+		texts[i] = mr_xasprintf("<%zu>", i);
+		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+	mr_buf want = MR_BUF_INIT;
+	size_t all[N];
+	for (size_t i = 0; i < N; i++) all[i] = i;
+	/* the first file, new; its spare a copy */
+	plan_list(ps, p, texts, all, N, SEP, &want);
+	char *path = NULL, *spare_path = mr_xasprintf("%s/spare", dir);
+	free(write_plan(ps, &path));
+	int spare = open(spare_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	cr_assert(spare >= 0);
+	cr_assert_eq(write(spare, want.data, want.len), (ssize_t)want.len);
+	mr_pieces_same_throughout(ps);
+	for (int round = 0; round < 300; round++) {
+		int r = rand() % 10;
+		if (r < 6) /* a few texts change, some to the same length */
+			for (int c = rand() % 3; c > 0; c--) {
+				size_t i = (size_t)rand() % N;
+				free(texts[i]);
+				texts[i] = rand() % 2 ? mr_xasprintf("<%zu:%d>", i, round) : mr_xasprintf("<%zu>", (size_t)rand() % 100);
+				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+			}
+		size_t order[N], n = 0;
+		for (size_t i = 0; i < N; i++)
+			if (r == 9 || rand() % 8) order[n++] = i;
+		plan_list(ps, p, texts, order, n, rand() % 5 ? SEP : SEP2, &want);
+		if (r == 7) { /* someone wrote into the spare */
+			cr_assert_eq(pwrite(spare, "##", 2, 1), 2);
+			mr_pieces_forget_same(ps);
+		}
+		cr_assert_eq(mr_pieces_write_over(ps, spare), 0, "round %d (seed %u)", round, seed);
+		char *got = file_bytes(spare);
+		cr_assert_str_eq(got, want.data, "round %d (seed %u)", round, seed);
+		free(got);
+		/* the names swap: the file just written is kept, the one kept before is the spare */
+		int next_spare = open(path, O_RDWR);
+		cr_assert(next_spare >= 0);
+		mr_pieces_commit(ps, spare);
+		spare = next_spare;
+		char *t = path;
+		path = spare_path;
+		spare_path = t;
+		for (size_t i = 0; i < N; i++)
+			if (p[i].where != MR_PIECE_FILE || !mr_pieces_equal(ps, &p[i], texts[i], strlen(texts[i])))
+				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+	close(spare);
+	free(path);
+	free(spare_path);
+	for (size_t i = 0; i < N; i++) free(texts[i]);
+	mr_buf_release(&want);
+	mr_pieces_free(ps);
+}
+
+/* a plan that is the kept file again, written over the file before it that was the same:
+ * not one byte to write */
+Test(pieces, the_same_file_over_the_same_file_writes_nothing)
+{
+	mr_pieces *ps = mr_pieces_new(dir);
+	mr_piece a, b;
+	cr_assert_eq(mr_pieces_put(ps, &a, "alpha", 5), 0);
+	cr_assert_eq(mr_pieces_put(ps, &b, "beta", 4), 0);
+	mr_pieces_begin(ps);
+	mr_pieces_add_text(ps, OPEN, 1);
+	mr_pieces_add(ps, &a);
+	mr_pieces_add_text(ps, SEP, 2);
+	mr_pieces_add(ps, &b);
+	mr_pieces_add_text(ps, CLOSE, 1);
+	char *path = NULL;
+	free(write_plan(ps, &path));
+	char *copy = mr_xasprintf("%s/copy", dir);
+	int fd = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	cr_assert_eq(write(fd, "[alpha,\nbeta]", 13), 13);
+	mr_pieces_same_throughout(ps);
+	mr_pieces_begin(ps);
+	mr_pieces_add_text(ps, OPEN, 1);
+	mr_pieces_add(ps, &a);
+	mr_pieces_add_text(ps, SEP, 2);
+	mr_pieces_add(ps, &b);
+	mr_pieces_add_text(ps, CLOSE, 1);
+	cr_assert_eq(mr_pieces_write_over(ps, fd), 0);
+	cr_assert_eq(mr_pieces_last_calls(ps), 0, "%zu calls", mr_pieces_last_calls(ps));
+	char *got = file_bytes(fd);
+	cr_assert_str_eq(got, "[alpha,\nbeta]");
+	free(got);
+	/* told that the copy may differ, it writes it all */
+	mr_pieces_forget_same(ps);
+	cr_assert_eq(mr_pieces_write_over(ps, fd), 0);
+	cr_assert_gt(mr_pieces_last_calls(ps), 0);
+	int old = open(path, O_RDWR);
+	cr_assert(old >= 0);
+	mr_pieces_commit(ps, fd);
+	/* and the file written knows it is the file before it again: the next one over that
+	 * one writes nothing either */
+	mr_pieces_begin(ps);
+	mr_pieces_add_text(ps, OPEN, 1);
+	mr_pieces_add(ps, &a);
+	mr_pieces_add_text(ps, SEP, 2);
+	mr_pieces_add(ps, &b);
+	mr_pieces_add_text(ps, CLOSE, 1);
+	cr_assert_eq(mr_pieces_write_over(ps, old), 0);
+	cr_assert_eq(mr_pieces_last_calls(ps), 0, "%zu calls", mr_pieces_last_calls(ps));
+	got = file_bytes(old);
+	cr_assert_str_eq(got, "[alpha,\nbeta]");
+	free(got);
+	mr_pieces_commit(ps, old);
+	free(copy);
+	free(path);
+	mr_pieces_free(ps);
+}
