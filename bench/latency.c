@@ -4,6 +4,9 @@
  *
  *   latency OUTDIR FILE RUNS MODE [NAME [LOG]]
  * MODE version: FILE is a module.yaml; each run rewrites its `version:` line in place
+ *               (1.50.x, 1.51.x, ...: the module's entry keeps its length)
+ *      resize:  the same, the version alternately 1.7.x and 1.10NN.x: the entry's
+ *               length changes with each save, and what follows it in context.json moves
  *      stats:   FILE is a statistics file; each run replaces it (temp + rename) with
  *               new counts, as collectors do
  * NAME the file renamed into OUTDIR that ends a run (default context.json; a module's
@@ -14,6 +17,7 @@
  * Prints one latency in milliseconds per line. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +102,7 @@ static int wait_replaced(int fd, double timeout_ms)
 int main(int argc, char **argv)
 {
 	if (argc < 5 || argc > 7) {
-		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|stats [NAME [LOG]]\n");
+		fprintf(stderr, "usage: latency OUTDIR FILE RUNS version|resize|stats [NAME [LOG]]\n");
 		return 2;
 	}
 	if (argc >= 6) wait_name = argv[5];
@@ -122,6 +126,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	char *line = strstr(orig, "\nversion: ");
+	bool resize = !strcmp(mode, "resize");
+	if (resize) mode = "version";
 	if (!strcmp(mode, "version") && !line) {
 		fprintf(stderr, "%s has no version line\n", file);
 		return 2;
@@ -131,7 +137,8 @@ int main(int argc, char **argv)
 		if (!strcmp(mode, "version")) {
 			/* version: 1.<i>.<x> keeps every ^1.0.0 dependant satisfied */
 			char *eol = strchr(line + 1, '\n');
-			if (asprintf(&text, "%.*s\nversion: 1.%d.%d%s", (int)(line - orig), orig, 50 + i, i % 7, eol) < 0) return 2;
+			int minor = resize ? (i % 2 ? 7 : 1000 + i) : 50 + i;
+			if (asprintf(&text, "%.*s\nversion: 1.%d.%d%s", (int)(line - orig), orig, minor, i % 7, eol) < 0) return 2;
 		} else if (asprintf(&text, "{ \"collectedAt\": \"2026-11-21T09:00:00Z\", \"requests\": %d, \"errors\": %d }\n",
 		                    1000 + i, i % 5) < 0)
 			return 2;

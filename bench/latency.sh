@@ -2,7 +2,8 @@
 # latency.sh [N...] — the watcher's figures of SPEC §10 on synthetic registries of N
 # modules (default: 1000 10000): a cold `modreg index` (the reference), then with
 # `modreg watch` running: save one manifest (a version bump) RUNS times, one save at a
-# time (each once the watcher has logged the previous one's sync), and replace one
+# time (each once the watcher has logged the previous one's sync) — a bump that keeps the
+# module's entry as long as it was, then RUNS that change its length — and replace one
 # statistics file RUNS times (no manifest changes: no cross-module analysis), each time
 # measuring until context.json is replaced; median and p99; and
 # the watcher's peak memory (VmHWM) against the manifests' total size; then (SITE=1, the
@@ -72,6 +73,7 @@ for n in $SIZES; do
 	start_watch "$T/watch-$n.log" --registry "$reg" --out "$out" --stats "$T/stats-$n" --templates "$T/no-site"
 	mod=$(printf 'mod-%05d' $((n / 2)))
 	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" version context.json "$T/watch-$n.log" > "$T/save-$n"
+	"$T/latency" "$out" "$reg/$mod/module.yaml" "$RUNS" resize context.json "$T/watch-$n.log" > "$T/resize-$n"
 	"$T/latency" "$out" "$T/stats-$n/$mod.json" "$RUNS" stats context.json "$T/watch-$n.log" > "$T/stats-$n.ms"
 	hwm=$(awk '/VmHWM/ { print $2 }' "/proc/$WPID/status")
 	kill -TERM "$WPID"
@@ -86,6 +88,8 @@ for n in $SIZES; do
 	printf '%-8s %9s ms %11s ms %11s ms %11s ms %11s ms %7s MB %7s MB %7.1fx\n' "$n" "$cold" "$1" "$2" "$3" "$4" \
 		$((hwm / 1024)) $((bytes / 1048576)) "$(awk -v h="$hwm" -v b="$bytes" 'BEGIN { print h * 1024 / b }')"
 	echo "         ratio to the cold index: save p99 = 1/$(awk -v c="$cold" -v p="$2" 'BEGIN { printf "%.0f", c / p }')"
+	set -- $(stats "$T/resize-$n")
+	echo "         a save that changes the entry's length (what follows it moves): p50 $1 ms, p99 $2 ms"
 done
 
 # The site: one change -> the module's page rewritten by the watcher, against a cold build.
