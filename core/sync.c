@@ -1144,6 +1144,39 @@ static void cross_digest(const mr_context_in *in, size_t i, mr_buf *b)
 	}
 }
 
+typedef struct digest_job {
+	const mr_context_in *in;
+	size_t from, to;
+	uint64_t (*out)[2];
+} digest_job;
+
+static void *digest_range(void *arg)
+{
+	digest_job *d = arg;
+	mr_buf b = MR_BUF_INIT;
+	for (size_t i = d->from; i < d->to; i++) {
+		cross_digest(d->in, i, &b);
+		hash128(b.data ? b.data : "", b.len, d->out[i]);
+	}
+	mr_buf_release(&b);
+	return NULL;
+}
+
+/* Every module's digest of cross-module facts, hashed: after each new analysis, for all
+ * of them (some 15 ms at 10,000 modules), so in two threads. */
+static uint64_t (*digest_all(const mr_context_in *in))[2]
+{
+	size_t n = in->reg->n;
+	uint64_t (*out)[2] = mr_xcalloc(n + 1, sizeof *out);
+	digest_job a = {in, 0, n / 2, out}, b = {in, n / 2, n, out};
+	pthread_t t;
+	bool threaded = n >= 64 && pthread_create(&t, NULL, digest_range, &b) == 0;
+	digest_range(&a);
+	if (threaded) pthread_join(t, NULL);
+	else digest_range(&b);
+	return out;
+}
+
 /* Health that depends on the clock (statistics with a collection time), as text; NULL otherwise. */
 static char *health_key(const mr_context_in *in, size_t i)
 {
@@ -1459,7 +1492,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	char *moddir = mr_path_join(s->out_dir, "api/ai/modules");
 	smod **nv = NULL;
 	prevsum *prev = NULL;
-	mr_buf digest = MR_BUF_INIT;
+	uint64_t (*digests)[2] = NULL;
 	writer *wr = NULL;
 	/* the last context.json, where the unchanged pieces are, was changed by someone else */
 	if (s->primed && !mr_pieces_intact(s->ps)) forget(s);
@@ -1504,6 +1537,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	mr_context_in in = {reg, an, NULL, opts->now};
 	bool cross = fresh || s->full || s->analysis_changed || res->nchanges > 0;
 	bool clock = s->last_now != opts->now;
+	if (cross) digests = digest_all(&in);
 	bool set_changed = false, rows_changed = false, any_changed = false, index_changed = false;
 	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
 	size_t j = 0;
@@ -1535,9 +1569,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		sm->seen_valid = reg->mods[i]->valid;
 		bool render = fresh || s->full || is_new || sm->touched;
 		if (cross) {
-			cross_digest(&in, i, &digest);
-			uint64_t h[2];
-			hash128(digest.data, digest.len, h);
+			const uint64_t *h = digests[i];
 			if (!sm->has_digest || h[0] != sm->digest[0] || h[1] != sm->digest[1]) {
 				sm->digest[0] = h[0];
 				sm->digest[1] = h[1];
@@ -1689,7 +1721,7 @@ fail:
 	forget(s);
 out:
 	free(prev);
-	mr_buf_release(&digest);
+	free(digests);
 	free(apidir);
 	free(moddir);
 	return rc;
