@@ -796,8 +796,8 @@ size_t mr_context_index_chunk_bytes = (size_t)1 << 20;
 
 /* the table as a JSON object, keys sorted bytewise and ids unique; frees it.  With
  * chunk, the text written so far is handed to it and the buffer emptied whenever it
- * passes mr_context_index_chunk_bytes between two keys, once no open container can still be laid out
- * again on one line (the writer looks back at those). */
+ * passes mr_context_index_chunk_bytes between two keys, once no open container can
+ * still be laid out again on one line (the writer looks back at those). */
 static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
 {
 	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);

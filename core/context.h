@@ -72,12 +72,12 @@ void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg
 void mr_context_registry_text(const mr_context_counts *c, mr_buf *out);
 void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
 void mr_context_index_text(const mr_context_in *in, mr_buf *out);
-/* The same text in chunks (a lookup table, or a part of one past
+/* One lookup table of the index ("events", ...) as a JSON object, appended to out. */
+void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out);
+/* The index text in chunks (a lookup table, or a part of one past
  * mr_context_index_chunk_bytes), each handed to chunk() in turn in scratch: the whole
  * section is never in memory at once, nor the whole of a large table. */
-extern size_t mr_context_index_chunk_bytes;
-/* One lookup table of the index ("events", ...) as a JSON object, appended to out. */
-void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out); /* 1 MiB; tests make it small */
+extern size_t mr_context_index_chunk_bytes; /* 1 MiB; tests make it small */
 void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
                              void *ctx);
 /* A hash of what module i adds to "index": equal hashes, the same contribution (so a

@@ -243,14 +243,21 @@ int mr_pieces_put_text(mr_pieces *ps, int l, const char *text, size_t n)
 	return lane_add(ps, ln, text, n);
 }
 
-int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
+/* The lane whose last piece *p is; NULL (errno EINVAL) when it is not that. */
+static lane *last_in_lane(mr_pieces *ps, const mr_piece *p)
 {
 	lane *ln = p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES ? &ps->lanes[p->lane] : NULL;
 	if (!ln || p->gen != ps->gen || ln->fd < 0 || p->off + (off_t)p->len != ln->len) {
 		errno = EINVAL;
-		return -1;
+		return NULL;
 	}
-	if (lane_add(ps, ln, data, len) < 0) return -1;
+	return ln;
+}
+
+int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
+{
+	lane *ln = last_in_lane(ps, p);
+	if (!ln || lane_add(ps, ln, data, len) < 0) return -1;
 	p->len += len;
 	return 0;
 }
@@ -437,13 +444,13 @@ size_t mr_pieces_size(const mr_pieces *ps)
 	return ps->size;
 }
 
-/* copy len bytes at off of src to fd's position */
 /* where an op's bytes are (-1 for memory) */
 static int op_source(const mr_pieces *ps, const op *o)
 {
 	return o->kind == OP_FILE ? ps->kept : o->kind == OP_SPOOL ? ps->lanes[o->lane].fd : -1;
 }
 
+/* copy len bytes at off of src to fd's position */
 static int copy_range(mr_pieces *ps, int src, off_t off, size_t len, int fd)
 {
 	if (src < 0) {
@@ -599,12 +606,19 @@ void mr_pieces_forget_same(mr_pieces *ps)
 	ps->nsame = 0;
 }
 
-void mr_pieces_same_throughout(mr_pieces *ps)
+int mr_pieces_copy_kept(mr_pieces *ps, int fd)
 {
 	ps->nsame = 0;
-	if (ps->kept < 0 || ps->kept_size <= 0) return;
-	MR_GROW(ps->same, ps->capsame, 1);
-	ps->same[ps->nsame++] = (range){0, ps->kept_size};
+	if (ps->kept < 0 || ps->kept_size < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	if (copy_range(ps, ps->kept, 0, (size_t)ps->kept_size, fd) < 0) return -1;
+	if (ps->kept_size) {
+		MR_GROW(ps->same, ps->capsame, 1);
+		ps->same[ps->nsame++] = (range){0, ps->kept_size};
+	}
+	return 0;
 }
 
 bool mr_pieces_same_as(mr_pieces *ps, int fd)
@@ -669,8 +683,6 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 		ps->capnext = tc;
 	} else
 		ps->nsame = 0;
-	ps->nnext = 0;
-	ps->wrote = false;
 	ps->gen++;
 	for (size_t i = 0; i < ps->nrecs; i++) {
 		const rec *r = &ps->recs[i];
@@ -699,11 +711,8 @@ void mr_pieces_forget_spool(mr_pieces *ps)
 
 int mr_pieces_unput(mr_pieces *ps, mr_piece *p)
 {
-	lane *ln = p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES ? &ps->lanes[p->lane] : NULL;
-	if (!ln || p->gen != ps->gen || ln->fd < 0 || p->off + (off_t)p->len != ln->len) {
-		errno = EINVAL;
-		return -1;
-	}
+	lane *ln = last_in_lane(ps, p);
+	if (!ln) return -1;
 	while (ln->ntexts && ln->texts[ln->ntexts - 1].off >= p->off) ln->ntexts--;
 	if (p->off >= ln->flushed) ln->wbuf.len = (size_t)(p->off - ln->flushed);
 	else {

@@ -77,14 +77,16 @@ size_t mr_pieces_size(const mr_pieces *ps);     /* bytes planned */
  * piece that is gone). */
 int mr_pieces_write(mr_pieces *ps, int fd);
 /* Write the plan over the file open at fd, which holds what the kept file replaced (the
- * file kept before it, or a copy of the kept file after mr_pieces_same_throughout()),
- * from its start, and cut it to the plan's size: ranges the plan copies from the kept
- * file to the same offsets, where fd holds those bytes already, are stepped over rather
- * than written.  0, or -1 with errno. */
+ * file kept before it, or the copy mr_pieces_copy_kept() made), from its start, and cut
+ * it to the plan's size: ranges the plan copies from the kept file to the same offsets,
+ * where fd holds those bytes already, are stepped over rather than written.  0, or -1
+ * with errno. */
 int mr_pieces_write_over(mr_pieces *ps, int fd);
-/* The file that will be written over next is a copy of the kept file; or it is not what
- * the store thinks it is (changed by someone else): write all of it. */
-void mr_pieces_same_throughout(mr_pieces *ps);
+/* Copy the kept file to fd's position (a new, empty file): the file the next plan is
+ * written over.  0, or -1 with errno. */
+int mr_pieces_copy_kept(mr_pieces *ps, int fd);
+/* The file written over next is not what the store thinks (someone else changed it):
+ * write all of it. */
 void mr_pieces_forget_same(mr_pieces *ps);
 /* Does the file open at fd hold exactly the planned bytes? */
 bool mr_pieces_same_as(mr_pieces *ps, int fd);

@@ -436,43 +436,36 @@ static void add_name(mr_simprofile *p, const char *name)
 	ts_add(&p->forms, squash(name, NULL));
 }
 
-/* Move string *sp into the block at *at (or only count its bytes when *at is NULL). */
-/* every string of the profile (the address of each pointer to one) */
-static size_t string_slots(mr_simprofile *p, char ****out)
+static void slot_add(char ***v, size_t *n, char **s)
+{
+	if (*s) v[(*n)++] = s;
+}
+
+/* every string of the profile (the address of each pointer to one), in v (room for
+ * all); how many */
+static size_t string_slots(mr_simprofile *p, char ***v)
 {
 	size_t n = 0;
-	for (int pass = 0; pass < 2; pass++) {
-		n = 0;
-#define SLOT(x) \
-	do { \
-		if (x) { \
-			if (pass) (*out)[n] = &(x); \
-			n++; \
-		} \
-	} while (0)
-		for (size_t i = 0; i < p->nents; i++) {
-			SLOT(p->ents[i].key);
-			SLOT(p->ents[i].head);
-			SLOT(p->ents[i].first);
-			SLOT(p->ents[i].rest);
-			SLOT(p->ents[i].display);
-		}
-		for (size_t i = 0; i < p->neps; i++) {
-			SLOT(p->eps[i].rel);
-			SLOT(p->eps[i].full);
-			SLOT(p->eps[i].display);
-		}
-		for (size_t i = 0; i < p->keywords.n; i++) {
-			SLOT(p->keywords.v[i].key);
-			SLOT(p->keywords.v[i].display);
-		}
-		tokset *sets[] = {&p->names, &p->forms, &p->words};
-		for (int k = 0; k < 3; k++)
-			for (size_t i = 0; i < sets[k]->n; i++) SLOT(sets[k]->v[i]);
-		SLOT(p->display_name);
-#undef SLOT
-		if (!pass) *out = mr_xcalloc(n + 1, sizeof **out);
+	for (size_t i = 0; i < p->nents; i++) {
+		slot_add(v, &n, &p->ents[i].key);
+		slot_add(v, &n, &p->ents[i].head);
+		slot_add(v, &n, &p->ents[i].first);
+		slot_add(v, &n, &p->ents[i].rest);
+		slot_add(v, &n, &p->ents[i].display);
 	}
+	for (size_t i = 0; i < p->neps; i++) {
+		slot_add(v, &n, &p->eps[i].rel);
+		slot_add(v, &n, &p->eps[i].full);
+		slot_add(v, &n, &p->eps[i].display);
+	}
+	for (size_t i = 0; i < p->keywords.n; i++) {
+		slot_add(v, &n, &p->keywords.v[i].key);
+		slot_add(v, &n, &p->keywords.v[i].display);
+	}
+	tokset *sets[] = {&p->names, &p->forms, &p->words};
+	for (int k = 0; k < 3; k++)
+		for (size_t i = 0; i < sets[k]->n; i++) slot_add(v, &n, &sets[k]->v[i]);
+	slot_add(v, &n, &p->display_name);
 	return n;
 }
 
@@ -486,8 +479,9 @@ static int slot_cmp(const void *a, const void *b)
  * display, an entity's name its key), and its lists lose their spare room. */
 static void compact(mr_simprofile *p)
 {
-	char ***slots = NULL;
-	size_t n = string_slots(p, &slots);
+	size_t room = 5 * p->nents + 3 * p->neps + 2 * p->keywords.n + p->names.n + p->forms.n + p->words.n + 1;
+	char ***slots = mr_xcalloc(room, sizeof *slots);
+	size_t n = string_slots(p, slots);
 	qsort(slots, n, sizeof *slots, slot_cmp);
 	size_t total = 0;
 	for (size_t i = 0; i < n; i++)

@@ -752,9 +752,6 @@ static int same_file(mr_pieces *ps, const char *path)
 	return -1;
 }
 
-/* Write the plan to path.tmp.PID, then rename it over path: a reader (and a kill -9 at
- * any moment) sees the old file or the new one, never a part.  The new file's open
- * descriptor is returned (the pieces' home from now on), or -1 with errno. */
 /* The context.json the last sync replaced (mr_sync_state_keep_spare), and its size and
  * time then: changed since, it is not what the store thinks it holds. */
 typedef struct mr_spare {
@@ -797,33 +794,28 @@ static int spare_take(mr_spare *sp, const char *tmp, bool *untouched)
 	return -1;
 }
 
-/* A copy of the file open at fd, as path's spare (context.json.tmp.<pid>); -1 when it
- * cannot be made (then the next sync writes a new file, as without a spare). */
-static int make_spare(const char *path, int fd)
+/* A copy of the store's kept file (path), as its spare; -1 when it cannot be made (then
+ * the next sync writes a new file, as without a spare). */
+static int make_spare(mr_pieces *ps, const char *path)
 {
-	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = mr_temp_name(path);
 	int sp = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
-	struct stat st;
-	bool ok = sp >= 0 && fstat(fd, &st) == 0;
-	loff_t in = 0, out = 0;
-	while (ok && in < st.st_size) {
-		ssize_t r = copy_file_range(fd, &in, sp, &out, (size_t)(st.st_size - in), 0);
-		ok = r > 0;
-	}
-	if (!ok) {
-		if (sp >= 0) close(sp);
+	if (sp >= 0 && mr_pieces_copy_kept(ps, sp) < 0) {
+		close(sp);
 		sp = -1;
-		unlink(tmp);
 	}
+	if (sp < 0) unlink(tmp);
 	free(tmp);
 	return sp;
 }
 
-/* Write the plan as path's new content, atomically; the descriptor of the new file, or -1
- * with errno.  With spare (not NULL) the file replaced stays as the spare. */
+/* Write the plan as path's new content: to path.tmp.PID, then into path's place in one
+ * step, so that a reader (and a kill -9 at any moment) sees the old file or the new one,
+ * never a part.  The new file's open descriptor is returned (the pieces' home from now
+ * on), or -1 with errno.  With spare (not NULL) the file replaced stays as the spare. */
 static int write_plan_atomic(mr_pieces *ps, const char *path, mr_spare *spare)
 {
-	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid()), *old = NULL;
+	char *tmp = mr_temp_name(path), *old = NULL;
 	bool untouched = false;
 	int fd = spare ? spare_take(spare, tmp, &untouched) : -1;
 	bool leased = fd >= 0;
@@ -963,7 +955,7 @@ static void drop_spare(mr_sync_state *s)
 	if (s->spare.fd < 0) return;
 	close(s->spare.fd);
 	s->spare.fd = -1;
-	char *path = mr_path_join(s->out_dir, "context.json"), *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *path = mr_path_join(s->out_dir, "context.json"), *tmp = mr_temp_name(path);
 	unlink(tmp);
 	free(tmp);
 	free(path);
@@ -1668,10 +1660,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (fd >= 0) mr_pieces_commit(s->ps, fd);
 	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
 	 * the first save after start-up does not write a new file either (nor much of this one) */
-	if (fd >= 0 && s->keep_spare && s->spare.fd < 0 && (fresh || s->full)) {
-		spare_set(&s->spare, make_spare(path, fd));
-		if (s->spare.fd >= 0) mr_pieces_same_throughout(s->ps);
-	}
+	if (fd >= 0 && s->keep_spare && s->spare.fd < 0 && (fresh || s->full)) spare_set(&s->spare, make_spare(s->ps, path));
 	free(path);
 	res->context_changed = write;
 	if (write) res->files_written++;

@@ -430,11 +430,16 @@ static bool same_content(const char *path, const void *data, size_t len)
 	return same;
 }
 
+char *mr_temp_name(const char *path)
+{
+	return mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+}
+
 int mr_write_file_atomic(const char *path, const void *data, size_t len, bool *changed)
 {
 	if (changed) *changed = false;
 	if (same_content(path, data, len)) return 0;
-	char *tmp = mr_xasprintf("%s.tmp.%ld", path, (long)getpid());
+	char *tmp = mr_temp_name(path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) goto err;
 	const char *p = data;

@@ -93,6 +93,9 @@ size_t mr_utf8_length(const char *s, size_t n);
 /* Read a whole regular file without blocking on FIFOs/devices.  max: larger files fail
  * with errno = EFBIG.  *out is NUL-terminated, caller frees.  0 / -1 with errno set. */
 int mr_read_file(const char *path, size_t max, char **out, size_t *len);
+/* path's temporary name, path.tmp.PID, where a new version is written before it takes
+ * path's place (heap; a killed process's are removed by the next sync) */
+char *mr_temp_name(const char *path);
 /* Write data atomically: temp file in the same directory, fsync-free rename.  When the
  * file already holds exactly these bytes, it is left alone and *changed = false. */
 int mr_write_file_atomic(const char *path, const void *data, size_t len, bool *changed);

@@ -138,7 +138,11 @@ static void clear_dirty(mr_watcher *w)
 	w->nd = 0;
 }
 
-static void release_old(mr_watcher *w);
+static void release_old(mr_watcher *w)
+{
+	if (w->old_analysed) mr_analysis_release(&w->old_an);
+	w->old_analysed = false;
+}
 
 void mr_watcher_free(mr_watcher *w)
 {
@@ -280,12 +284,6 @@ static bool any_clock(const mr_registry *reg)
 	for (size_t i = 0; i < reg->n; i++)
 		if (reg->mods[i]->stats.json && !isnan(reg->mods[i]->stats.collected_at)) return true;
 	return false;
-}
-
-static void release_old(mr_watcher *w)
-{
-	if (w->old_analysed) mr_analysis_release(&w->old_an);
-	w->old_analysed = false;
 }
 
 static void reanalyse(mr_watcher *w)

@@ -28,13 +28,9 @@ static void teardown(void)
 	free(cmd);
 }
 
-/* write the plan to a new file, commit it, return its bytes */
-static char *write_plan(mr_pieces *ps, char **path_out)
+/* the bytes of the file open at fd */
+static char *file_bytes(int fd)
 {
-	char *path = mr_xasprintf("%s/out%d", dir, serial++);
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	cr_assert(fd >= 0);
-	cr_assert_eq(mr_pieces_write(ps, fd), 0);
 	mr_buf b = MR_BUF_INIT;
 	char tmp[4096];
 	ssize_t r;
@@ -43,12 +39,23 @@ static char *write_plan(mr_pieces *ps, char **path_out)
 		mr_buf_add(&b, tmp, (size_t)r);
 		at += r;
 	}
-	cr_assert_eq((size_t)at, mr_pieces_size(ps));
+	mr_buf_putc(&b, '\0');
+	return mr_buf_detach(&b);
+}
+
+/* write the plan to a new file, commit it, return its bytes */
+static char *write_plan(mr_pieces *ps, char **path_out)
+{
+	char *path = mr_xasprintf("%s/out%d", dir, serial++);
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	cr_assert(fd >= 0);
+	cr_assert_eq(mr_pieces_write(ps, fd), 0);
+	char *bytes = file_bytes(fd);
+	cr_assert_eq(strlen(bytes), mr_pieces_size(ps));
 	mr_pieces_commit(ps, fd);
 	if (path_out) *path_out = path;
 	else free(path);
-	mr_buf_putc(&b, '\0');
-	return mr_buf_detach(&b);
+	return bytes;
 }
 
 static const char SEP[] = ",\n", SEP2[] = ";\n", OPEN[] = "[", CLOSE[] = "]";
@@ -162,29 +169,55 @@ Test(pieces, gaps_of_the_old_file_are_copied_only_when_they_are_the_same_text)
 	mr_pieces_free(ps);
 }
 
+/* the texts of the random tests: N of them, each a piece */
+enum { NTEXTS = 40 };
+
+static void put_texts(mr_pieces *ps, mr_piece *p, char **texts)
+{
+	for (size_t i = 0; i < NTEXTS; i++) {
+		texts[i] = mr_xasprintf("<%zu>", i);
+		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+}
+
+/* change up to max - 1 texts at random, some to the same length */
+static void change_texts(mr_pieces *ps, mr_piece *p, char **texts, int max, int round)
+{
+	for (int c = rand() % max; c > 0; c--) {
+		size_t i = (size_t)rand() % NTEXTS;
+		free(texts[i]);
+		texts[i] = rand() % 2 ? mr_xasprintf("<%zu:%d>", i, round) : mr_xasprintf("<%zu>", (size_t)rand() % 100);
+		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+	}
+}
+
+/* pieces left out of the last file are written again before they are used */
+static void put_missing_texts(mr_pieces *ps, mr_piece *p, char **texts)
+{
+	for (size_t i = 0; i < NTEXTS; i++)
+		if (p[i].where != MR_PIECE_FILE || !mr_pieces_equal(ps, &p[i], texts[i], strlen(texts[i])))
+			cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+}
+
+static void free_texts(char **texts)
+{
+	for (size_t i = 0; i < NTEXTS; i++) free(texts[i]);
+}
+
 Test(pieces, random_plans_write_their_bytes)
 {
 	unsigned seed = (unsigned)getpid();
 	srand(seed);
-	enum { N = 40 };
 	mr_pieces *ps = mr_pieces_new(dir);
-	mr_piece p[N];
-	char *texts[N];
-	for (size_t i = 0; i < N; i++) {
-		texts[i] = mr_xasprintf("<%zu>", i);
-		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
-	}
+	mr_piece p[NTEXTS];
+	char *texts[NTEXTS];
+	put_texts(ps, p, texts);
 	mr_buf want = MR_BUF_INIT;
 	for (int round = 0; round < 200; round++) {
-		/* change a few texts (sometimes to the same length), then a random subsequence */
-		for (int c = rand() % 4; c > 0; c--) {
-			size_t i = (size_t)rand() % N;
-			free(texts[i]);
-			texts[i] = rand() % 2 ? mr_xasprintf("<%zu:%d>", i, round) : mr_xasprintf("<%zu>", (size_t)rand() % 100);
-			cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
-		}
-		size_t order[N], n = 0;
-		for (size_t i = 0; i < N; i++)
+		/* change a few texts, then a random subsequence */
+		change_texts(ps, p, texts, 4, round);
+		size_t order[NTEXTS], n = 0;
+		for (size_t i = 0; i < NTEXTS; i++)
 			if (rand() % 5) order[n++] = i;
 		if (rand() % 4 == 0 && n > 1) {
 			size_t a = (size_t)rand() % n, b = (size_t)rand() % n, t = order[a];
@@ -195,12 +228,9 @@ Test(pieces, random_plans_write_their_bytes)
 		char *got = write_plan(ps, NULL);
 		cr_assert_str_eq(got, want.data, "round %d (seed %u)", round, seed);
 		free(got);
-		/* pieces left out of this file are written again before they are used */
-		for (size_t i = 0; i < N; i++)
-			if (p[i].where != MR_PIECE_FILE || !mr_pieces_equal(ps, &p[i], texts[i], strlen(texts[i])))
-				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+		put_missing_texts(ps, p, texts);
 	}
-	for (size_t i = 0; i < N; i++) free(texts[i]);
+	free_texts(texts);
 	mr_buf_release(&want);
 	mr_pieces_free(ps);
 }
@@ -328,21 +358,6 @@ Test(pieces, the_spool_can_be_taken_back)
 	mr_pieces_free(ps);
 }
 
-/* the bytes of the file open at fd */
-static char *file_bytes(int fd)
-{
-	mr_buf b = MR_BUF_INIT;
-	char tmp[4096];
-	ssize_t r;
-	off_t at = 0;
-	while ((r = pread(fd, tmp, sizeof tmp, at)) > 0) {
-		mr_buf_add(&b, tmp, (size_t)r);
-		at += r;
-	}
-	mr_buf_putc(&b, '\0');
-	return mr_buf_detach(&b);
-}
-
 /* As the watcher does: each file written over the one before the last (its spare), the
  * ranges it holds already stepped over.  Random plans (seeded from the pid, printed on
  * failure); now and then the spare is changed behind the store's back, which is told so. */
@@ -350,36 +365,25 @@ Test(pieces, random_plans_written_over_the_file_before)
 {
 	unsigned seed = (unsigned)getpid();
 	srand(seed);
-	enum { N = 40 };
 	mr_pieces *ps = mr_pieces_new(dir);
-	mr_piece p[N];
-	char *texts[N];
-	for (size_t i = 0; i < N; i++) {
-		texts[i] = mr_xasprintf("<%zu>", i);
-		cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
-	}
+	mr_piece p[NTEXTS];
+	char *texts[NTEXTS];
+	put_texts(ps, p, texts);
 	mr_buf want = MR_BUF_INIT;
-	size_t all[N];
-	for (size_t i = 0; i < N; i++) all[i] = i;
+	size_t all[NTEXTS];
+	for (size_t i = 0; i < NTEXTS; i++) all[i] = i;
 	/* the first file, new; its spare a copy */
-	plan_list(ps, p, texts, all, N, SEP, &want);
+	plan_list(ps, p, texts, all, NTEXTS, SEP, &want);
 	char *path = NULL, *spare_path = mr_xasprintf("%s/spare", dir);
 	free(write_plan(ps, &path));
 	int spare = open(spare_path, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	cr_assert(spare >= 0);
-	cr_assert_eq(write(spare, want.data, want.len), (ssize_t)want.len);
-	mr_pieces_same_throughout(ps);
+	cr_assert_eq(mr_pieces_copy_kept(ps, spare), 0);
 	for (int round = 0; round < 300; round++) {
 		int r = rand() % 10;
-		if (r < 6) /* a few texts change, some to the same length */
-			for (int c = rand() % 3; c > 0; c--) {
-				size_t i = (size_t)rand() % N;
-				free(texts[i]);
-				texts[i] = rand() % 2 ? mr_xasprintf("<%zu:%d>", i, round) : mr_xasprintf("<%zu>", (size_t)rand() % 100);
-				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
-			}
-		size_t order[N], n = 0;
-		for (size_t i = 0; i < N; i++)
+		if (r < 6) change_texts(ps, p, texts, 3, round);
+		size_t order[NTEXTS], n = 0;
+		for (size_t i = 0; i < NTEXTS; i++)
 			if (r == 9 || rand() % 8) order[n++] = i;
 		plan_list(ps, p, texts, order, n, rand() % 5 ? SEP : SEP2, &want);
 		if (r == 7) { /* someone wrote into the spare */
@@ -398,14 +402,12 @@ Test(pieces, random_plans_written_over_the_file_before)
 		char *t = path;
 		path = spare_path;
 		spare_path = t;
-		for (size_t i = 0; i < N; i++)
-			if (p[i].where != MR_PIECE_FILE || !mr_pieces_equal(ps, &p[i], texts[i], strlen(texts[i])))
-				cr_assert_eq(mr_pieces_put(ps, &p[i], texts[i], strlen(texts[i])), 0);
+		put_missing_texts(ps, p, texts);
 	}
 	close(spare);
 	free(path);
 	free(spare_path);
-	for (size_t i = 0; i < N; i++) free(texts[i]);
+	free_texts(texts);
 	mr_buf_release(&want);
 	mr_pieces_free(ps);
 }
@@ -428,8 +430,7 @@ Test(pieces, the_same_file_over_the_same_file_writes_nothing)
 	free(write_plan(ps, &path));
 	char *copy = mr_xasprintf("%s/copy", dir);
 	int fd = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0644);
-	cr_assert_eq(write(fd, "[alpha,\nbeta]", 13), 13);
-	mr_pieces_same_throughout(ps);
+	cr_assert_eq(mr_pieces_copy_kept(ps, fd), 0);
 	mr_pieces_begin(ps);
 	mr_pieces_add_text(ps, OPEN, 1);
 	mr_pieces_add(ps, &a);
