@@ -148,6 +148,9 @@ static void log_sync(const mr_opts *o, const mr_watcher_report *rep)
 	if (rep->site_rendered) mr_buf_printf(&line, ", %zu page%s", rep->site_written, rep->site_written == 1 ? "" : "s");
 	if (rep->postponed) mr_buf_printf(&line, ", %zu waiting", rep->postponed);
 	mr_buf_printf(&line, ", %.1f ms", r->duration_ms);
+	if (o->verbose)
+		mr_buf_printf(&line, " (read %.1f, analyse %.1f, write %.1f, site %.1f)", rep->read_ms, rep->analyse_ms, rep->write_ms,
+		              rep->site_ms);
 	for (size_t i = 0; i < r->nchanges && i < 8; i++)
 		mr_buf_printf(&line, "%s%s", i ? ", " : ": ", change_word(&r->changes[i], &tmp));
 	if (r->nchanges > 8) mr_buf_printf(&line, " and %zu more", r->nchanges - 8);

@@ -286,8 +286,9 @@ static bool any_clock(const mr_registry *reg)
 	return false;
 }
 
-static void reanalyse(mr_watcher *w)
+static void reanalyse(mr_watcher *w, mr_watcher_report *rep)
 {
+	double t0 = mono_ms();
 	/* freeing an analysis of 10,000 modules takes milliseconds: after the outputs */
 	release_old(w);
 	if (w->analysed) {
@@ -296,6 +297,7 @@ static void reanalyse(mr_watcher *w)
 	}
 	mr_analyse(&w->reg, &w->an);
 	w->analysed = true;
+	rep->analyse_ms += mono_ms() - t0;
 }
 
 /* Read the whole registry again.  Returns -1 when its root cannot be read. */
@@ -309,7 +311,7 @@ static int read_all(mr_watcher *w, mr_watcher_report *rep)
 	if (mr_registry_load(&w->reg, w->o.registry, w->o.stats) < 0) return -1;
 	rep->full = true;
 	rep->reloaded = w->reg.n;
-	reanalyse(w);
+	reanalyse(w, rep);
 	if (w->started) mr_sync_state_reset(w->state);
 	return 0;
 }
@@ -377,7 +379,7 @@ static void read_batch(mr_watcher *w, double now, mr_watcher_report *rep)
 	}
 	w->extras = false;
 	if (manifests) {
-		reanalyse(w);
+		reanalyse(w, rep);
 		mr_sync_state_analysis_changed(w->state);
 	}
 }
@@ -408,6 +410,8 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 	}
 	bool readme = w->readme;
 	w->readme = false;
+	double t1 = mono_ms();
+	rep->read_ms = t1 - t0 - rep->analyse_ms;
 	mr_sync_opts so = {w->o.out, mr_sync_now(), false, rep->reason};
 	if (mr_sync_run(w->state, &w->reg, &w->an, &so, &rep->res, err) < 0) return -1;
 	w->started = true;
@@ -415,6 +419,8 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 	rep->res.duration_ms = mono_ms() - t0;
 	bool changed = first || rep->res.nchanges || rep->res.entries_changed || rep->res.context_changed || rep->full;
 	if (changed && mr_sync_write_status(w->o.out, &rep->res, rep->reason, err) < 0) return -1;
+	double t2 = mono_ms();
+	rep->write_ms = t2 - t1;
 	if (w->o.render && (changed || readme || w->nreread)) {
 		/* the pages of the modules whose entries changed, and of those read again */
 		size_t n = 0;
@@ -431,6 +437,7 @@ int mr_watcher_sync(mr_watcher *w, double now_ms, mr_watcher_report *rep, char *
 		else free(serr);
 		free(ids);
 		rep->res.duration_ms = mono_ms() - t0;
+		rep->site_ms = mono_ms() - t2;
 	}
 	release_old(w);
 	clear_reread(w);

@@ -44,6 +44,9 @@ typedef struct mr_watcher_report {
 	bool site_rendered;
 	size_t site_written;  /* pages rewritten */
 	char *site_error;     /* the site failed (heap), the index was written all the same */
+	/* where the time went (ms): reading manifests and statistics, the cross-module
+	 * analysis, writing context.json and api/ (status.json included), the site */
+	double read_ms, analyse_ms, write_ms, site_ms;
 } mr_watcher_report;
 
 void mr_watcher_report_release(mr_watcher_report *r);
