@@ -410,11 +410,10 @@ static void emit_sub(json_t *mod, const char *key, mr_buf *out)
 
 /* The module's entries in api/ai/modules.json and api/ai/health.json (heap), as
  * elements of their "modules" arrays. */
-static char *list_entry(json_t *m)
+static void list_entry(json_t *m, mr_buf *b)
 {
-	mr_buf b = MR_BUF_INIT;
 	mr_jw w;
-	mr_jw_init(&w, &b, 2, true);
+	mr_jw_init(&w, b, 2, true);
 	mr_jw_obj(&w);
 	const char *keys[] = {"id", "name", "description", "type", "version", "status", "valid", "stale"};
 	for (int k = 0; k < 8; k++) {
@@ -430,14 +429,12 @@ static char *list_entry(json_t *m)
 	mr_jw_kstr(&w, "url", url);
 	free(url);
 	mr_jw_end(&w);
-	return mr_buf_detach(&b);
 }
 
-static char *health_entry(json_t *m)
+static void health_entry(json_t *m, mr_buf *b)
 {
-	mr_buf b = MR_BUF_INIT;
 	mr_jw w;
-	mr_jw_init(&w, &b, 2, true);
+	mr_jw_init(&w, b, 2, true);
 	mr_jw_obj(&w);
 	mr_jw_kstr(&w, "id", jstr(m, "id"));
 	json_t *h = json_object_get(m, "health");
@@ -451,7 +448,6 @@ static char *health_entry(json_t *m)
 		mr_jw_end(&w);
 	}
 	mr_jw_end(&w);
-	return mr_buf_detach(&b);
 }
 
 /* api/ai/modules/<id>.json and api/ai/modules/<id>/{capabilities,relationships,statistics}.json */
@@ -685,18 +681,23 @@ static void prune_api(const char *moddir, const mr_registry *reg)
 	closedir(d);
 }
 
-/* A list file: {["schemaVersion": ...,] "modules": [entries]} */
-static void list_file(mr_buf *b, bool with_schema, char *const *entries, size_t n)
+/* The plan of a list file: {["schemaVersion": ...,] "modules": [entries]} */
+static void list_plan(mr_pieces *ps, bool with_schema, mr_piece *const *entries, size_t n)
 {
-	mr_buf_reset(b);
-	mr_buf_puts(b, with_schema ? "{\n  \"schemaVersion\": \"" MR_SCHEMA_VERSION "\",\n  \"modules\": " : "{\n  \"modules\": ");
-	if (!n) mr_buf_puts(b, "[]");
+	static const char head[] = "{\n  \"schemaVersion\": \"" MR_SCHEMA_VERSION "\",\n  \"modules\": ",
+	                  head2[] = "{\n  \"modules\": ", open[] = "[\n    ", close[] = "\n  ]", none[] = "[]",
+	                  end[] = "\n}\n";
+	mr_pieces_begin(ps);
+	if (with_schema) mr_pieces_add_text(ps, head, sizeof head - 1);
+	else mr_pieces_add_text(ps, head2, sizeof head2 - 1);
+	if (!n) mr_pieces_add_text(ps, none, sizeof none - 1);
 	for (size_t i = 0; i < n; i++) {
-		mr_buf_puts(b, i ? ",\n    " : "[\n    ");
-		mr_buf_puts(b, entries[i]);
+		if (i) mr_pieces_add_text(ps, MR_CONTEXT_LIST_SEP, sizeof MR_CONTEXT_LIST_SEP - 1);
+		else mr_pieces_add_text(ps, open, sizeof open - 1);
+		mr_pieces_add(ps, entries[i]);
 	}
-	if (n) mr_buf_puts(b, "\n  ]");
-	mr_buf_puts(b, "\n}\n");
+	if (n) mr_pieces_add_text(ps, close, sizeof close - 1);
+	mr_pieces_add_text(ps, end, sizeof end - 1);
 }
 
 /* Temporary files of writers that were killed (name.tmp.PID with PID gone), in dir and,
@@ -876,13 +877,16 @@ err: {
 
 /* ---------------------------------------------------------------- the state */
 
+static int put_planned(mr_sync_state *s, mr_pieces *ps, mr_spare *spare, const char *name, bool full, bool changed,
+                       char **err);
+
 /* What the last sync wrote about one module. */
 typedef struct smod {
 	char *id;
 	mr_piece text;          /* its element of "modules" (NONE until rendered) */
 	mr_piece rows;          /* its rows of "relationships" */
-	char *list_entry;       /* its entry in api/ai/modules.json */
-	char *health_entry;     /* its entry in api/ai/health.json */
+	mr_piece list;          /* its entry in api/ai/modules.json */
+	mr_piece health;        /* its entry in api/ai/health.json */
 	mr_context_modinfo info;
 	uint64_t digest[2];     /* the cross-module facts its entry was rendered with (hashed) */
 	bool has_digest;
@@ -902,6 +906,10 @@ struct mr_sync_state {
 	bool keep_json;
 	bool keep_spare;        /* mr_sync_state_keep_spare */
 	mr_spare spare;         /* the context.json the last sync replaced (fd -1: none) */
+	/* api/ai/modules.json and api/ai/health.json: like context.json, pieces (one per
+	 * module) of the file the last sync wrote, and the file it replaced */
+	mr_pieces *lps[2];
+	mr_spare lspare[2];
 	bool primed;            /* mods and the texts below are what the last sync wrote */
 	bool full;              /* render everything and compare with the disk */
 	bool analysis_changed, extras_changed;
@@ -918,14 +926,13 @@ struct mr_sync_state {
 	json_t *json;           /* the last sync's document (keep_json) */
 	json_t *jregistry, *jgraph, *jindex, *jdiags; /* its sections, parsed when they change */
 	mr_buf scratch_text, scratch_rows, scratch_file;
+	bool lists_changed[2];  /* an entry of modules.json, health.json changed in this sync */
 };
 
 static void smod_free(smod *m)
 {
 	if (!m) return;
 	free(m->id);
-	free(m->list_entry);
-	free(m->health_entry);
 	free(m->health_key);
 	free(m->version);
 	free(m->sha256);
@@ -942,6 +949,10 @@ mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
 	s->keep_json = keep_json;
 	s->spare.fd = -1;
 	s->ps = mr_pieces_new(out_dir);
+	for (int k = 0; k < 2; k++) {
+		s->lspare[k].fd = -1;
+		s->lps[k] = mr_pieces_new(out_dir);
+	}
 	return s;
 }
 
@@ -950,12 +961,14 @@ void mr_sync_state_keep_spare(mr_sync_state *s)
 	s->keep_spare = true;
 }
 
-static void drop_spare(mr_sync_state *s)
+static const char *const list_names[2] = {"api/ai/modules.json", "api/ai/health.json"};
+
+static void drop_spare(mr_sync_state *s, mr_spare *sp, const char *name)
 {
-	if (s->spare.fd < 0) return;
-	close(s->spare.fd);
-	s->spare.fd = -1;
-	char *path = mr_path_join(s->out_dir, "context.json"), *tmp = mr_temp_name(path);
+	if (sp->fd < 0) return;
+	close(sp->fd);
+	sp->fd = -1;
+	char *path = mr_path_join(s->out_dir, name), *tmp = mr_temp_name(path);
 	unlink(tmp);
 	free(tmp);
 	free(path);
@@ -963,6 +976,7 @@ static void drop_spare(mr_sync_state *s)
 
 static void clear_changed(mr_sync_state *s)
 {
+	s->lists_changed[0] = s->lists_changed[1] = false;
 	for (size_t i = 0; i < s->nchanged; i++) free(s->changed[i]);
 	s->nchanged = 0;
 }
@@ -970,12 +984,14 @@ static void clear_changed(mr_sync_state *s)
 void mr_sync_state_free(mr_sync_state *s)
 {
 	if (!s) return;
-	drop_spare(s);
+	drop_spare(s, &s->spare, "context.json");
+	for (int k = 0; k < 2; k++) drop_spare(s, &s->lspare[k], list_names[k]);
 	for (size_t i = 0; i < s->n; i++) smod_free(s->mods[i]);
 	free(s->mods);
 	clear_changed(s);
 	free(s->changed);
 	mr_pieces_free(s->ps);
+	for (int k = 0; k < 2; k++) mr_pieces_free(s->lps[k]);
 	mr_buf_release(&s->scratch_text);
 	mr_buf_release(&s->scratch_rows);
 	mr_buf_release(&s->scratch_file);
@@ -1348,17 +1364,49 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	sm->sha256 = dup_or_null(ps.sha256);
 	sm->valid = ps.valid;
 	sm->stale = ps.stale;
-	char *le = list_entry(m), *he = health_entry(m);
-	if (!str_eq(le, sm->list_entry) || !str_eq(he, sm->health_entry)) changed = true;
-	free(sm->list_entry);
-	free(sm->health_entry);
-	sm->list_entry = le;
-	sm->health_entry = he;
+	mr_piece *lp[2] = {&sm->list, &sm->health};
+	for (int k = 0; k < 2; k++) {
+		mr_buf *b = &s->scratch_file;
+		mr_buf_reset(b);
+		(k ? health_entry : list_entry)(m, b);
+		if (mr_pieces_equal(s->lps[k], lp[k], b->data, b->len)) continue;
+		changed = true;
+		s->lists_changed[k] = true;
+		if (mr_pieces_put(s->lps[k], lp[k], b->data, b->len) < 0 ||
+		    mr_pieces_put_text(s->lps[k], 0, MR_CONTEXT_LIST_SEP, sizeof MR_CONTEXT_LIST_SEP - 1) < 0) {
+			*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(errno));
+			json_decref(m);
+			return -1;
+		}
+	}
 	int rc = write_module_api(wr, moddir, m, tb->data, tb->len, &s->scratch_file, res, err);
 	json_decref(sm->json);
 	sm->json = s->keep_json ? brief_entry(m) : NULL;
 	json_decref(m);
 	return rc < 0 ? -1 : changed;
+}
+
+/* The planned file name (in the output directory) written, when changed says it differs
+ * from the last one — or, after a full render, when it differs from the file there — and
+ * kept as the home of its pieces.  Returns 1 written, 0 not, -1 with *err. */
+static int put_planned(mr_sync_state *s, mr_pieces *ps, mr_spare *spare, const char *name, bool full, bool changed,
+                       char **err)
+{
+	char *path = mr_path_join(s->out_dir, name);
+	int fd = full ? same_file(ps, path) : -1;
+	bool write = full ? fd < 0 : changed;
+	if (write) fd = write_plan_atomic(ps, path, s->keep_spare ? spare : NULL);
+	if (write && fd < 0) {
+		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (fd >= 0) mr_pieces_commit(ps, fd);
+	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
+	 * the first save after start-up does not write a new file either (nor much of this one) */
+	if (fd >= 0 && s->keep_spare && spare->fd < 0 && full) spare_set(spare, make_spare(ps, path));
+	free(path);
+	return write;
 }
 
 /* a section's parsed value (null until there is one) */
@@ -1424,6 +1472,7 @@ static void forget(mr_sync_state *s)
 	/* what the spool files hold is of no use any more: a sync that keeps failing must not
 	 * make them grow */
 	mr_pieces_forget_spool(s->ps);
+	for (int k = 0; k < 2; k++) mr_pieces_forget_spool(s->lps[k]);
 	if (!s->previous_borrowed) {
 		prevfile_free(s->pf);
 		s->pf = NULL;
@@ -1487,7 +1536,8 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	uint64_t (*digests)[2] = NULL;
 	writer *wr = NULL;
 	/* the last context.json, where the unchanged pieces are, was changed by someone else */
-	if (s->primed && !mr_pieces_intact(s->ps)) forget(s);
+	if (s->primed && (!mr_pieces_intact(s->ps) || !mr_pieces_intact(s->lps[0]) || !mr_pieces_intact(s->lps[1])))
+		forget(s);
 	bool fresh = !s->primed;
 	if (mr_mkdirs(moddir, 0755) < 0) {
 		*err = mr_xasprintf("cannot create %s: %s", moddir, strerror(errno));
@@ -1648,40 +1698,25 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	mr_context_assemble(&parts, plan_emit, s->ps);
 	free(tref);
 	free(rref);
-	char *path = mr_path_join(s->out_dir, "context.json");
-	int fd = fresh || s->full ? same_file(s->ps, path) : -1;
-	bool write = fresh || s->full ? fd < 0 : any_changed || set_changed || rows_changed || sections;
-	if (write) fd = write_plan_atomic(s->ps, path, s->keep_spare ? &s->spare : NULL);
-	if (write && fd < 0) {
-		*err = mr_xasprintf("cannot write %s: %s", path, strerror(errno));
-		free(path);
-		goto fail;
-	}
-	if (fd >= 0) mr_pieces_commit(s->ps, fd);
-	/* a watcher's first sync also makes the spare the next one writes over: a copy, so that
-	 * the first save after start-up does not write a new file either (nor much of this one) */
-	if (fd >= 0 && s->keep_spare && s->spare.fd < 0 && (fresh || s->full)) spare_set(&s->spare, make_spare(s->ps, path));
-	free(path);
+	bool write = (r = put_planned(s, s->ps, &s->spare, "context.json", fresh || s->full,
+	                              any_changed || set_changed || rows_changed || sections, err)) > 0;
+	if (r < 0) goto fail;
 	res->context_changed = write;
 	if (write) res->files_written++;
 	if ((fresh || s->full) && !write) res->entries_changed = 0;
 
 	/* the lists of api/ai/ */
 	if (fresh || s->full || any_changed || set_changed) {
-		char **le = mr_xcalloc(s->n + 1, sizeof *le), **he = mr_xcalloc(s->n + 1, sizeof *he);
-		for (size_t i = 0; i < s->n; i++) {
-			le[i] = s->mods[i]->list_entry;
-			he[i] = s->mods[i]->health_entry;
+		mr_piece **pe = mr_xcalloc(s->n + 1, sizeof *pe);
+		for (int k = 0; k < 2; k++) {
+			for (size_t i = 0; i < s->n; i++) pe[i] = k ? &s->mods[i]->health : &s->mods[i]->list;
+			list_plan(s->lps[k], k == 0, pe, s->n);
+			r = put_planned(s, s->lps[k], &s->lspare[k], list_names[k], fresh || s->full, set_changed || s->lists_changed[k],
+			                err);
+			if (r < 0) break;
+			if (r > 0) res->files_written++;
 		}
-		mr_buf *b = &s->scratch_file;
-		list_file(b, true, le, s->n);
-		r = write_out(apidir, "modules.json", b->data, b->len, res, err);
-		if (r == 0) {
-			list_file(b, false, he, s->n);
-			r = write_out(apidir, "health.json", b->data, b->len, res, err);
-		}
-		free(le);
-		free(he);
+		free(pe);
 		if (r < 0) goto fail;
 	}
 	if (fresh || s->full) prune_api(moddir, reg);
