@@ -17,11 +17,12 @@ typedef struct ctx {
 	mr_analysis *an;
 	size_t *ids;   /* hash table of module indices + 1 by id (0: empty), ids_size slots */
 	size_t ids_size;
-	/* the passes run in two threads; the second one's findings go here, per module, and
-	 * join the first one's at the end (NULL: straight into an->info) */
-	mr_diags *own;
-	size_t *own_errors;
+	/* where the group of checks running reports, per module (an->found[group]) */
+	mr_diags *out;
+	size_t *out_errors;
 } ctx;
+
+_Static_assert(MR_GROUPS == sizeof ((mr_module *)0)->sig / sizeof(uint64_t), "a fingerprint per group");
 
 static void ids_build(ctx *c)
 {
@@ -66,12 +67,10 @@ static mr_diag *report(ctx *c, size_t mod, mr_pos p, const char *code, const cha
 	mr_buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	const mr_module *m = c->reg->mods[mod];
-	mr_modinfo *info = &c->an->info[mod];
-	mr_diag *dg = mr_diag_add(c->own ? &c->own[mod] : &info->diags, m->file, p.line, p.col, code, m->id, "%s",
-	                          mr_buf_str(&b));
+	mr_diag *dg = mr_diag_add(&c->out[mod], m->file, p.line, p.col, code, m->id, "%s", mr_buf_str(&b));
 	dg->cross = true;
 	dg->external = m->external;
-	if (dg->severity == MR_ERROR) (c->own ? c->own_errors[mod]++ : info->cross_errors++);
+	if (dg->severity == MR_ERROR) c->out_errors[mod]++;
 	mr_buf_release(&b);
 	return dg;
 }
@@ -426,46 +425,208 @@ static void check_duplicates(ctx *c)
 	free(p);
 }
 
-/* the passes that need no resolved targets: conflicts and possible duplicates */
+/* ---- fingerprints ---- */
+
+/* 0xff cannot occur in a manifest's text (UTF-8), 0xfe marks an absent one */
+static uint64_t h_byte(uint64_t h, unsigned char b)
+{
+	return (h ^ b) * 1099511628211u;
+}
+
+static uint64_t h_num(uint64_t h, uint64_t v)
+{
+	for (int k = 0; k < 8; k++) h = h_byte(h, (unsigned char)(v >> (8 * k)));
+	return h;
+}
+
+static uint64_t h_str(uint64_t h, const char *s)
+{
+	return s ? h_byte(mr_str_hash_add(h, s), 0xff) : h_byte(h, 0xfe);
+}
+
+static uint64_t h_pos(uint64_t h, mr_pos p)
+{
+	return h_num(h, (uint64_t)p.line << 32 | p.col);
+}
+
+static uint64_t h_text(uint64_t h, const mr_text *t)
+{
+	return h_pos(h_str(h, t->s), t->pos);
+}
+
+static uint64_t h_texts(uint64_t h, const mr_textlist *l)
+{
+	h = h_num(h, l->n);
+	for (size_t i = 0; i < l->n; i++) h = h_text(h, &l->v[i]);
+	return h;
+}
+
+/* Everything a group reads of a module: keep in step with the checks above. */
+void mr_module_fingerprint(mr_module *mod)
+{
+	const mr_manifest *m = mod->m;
+	uint64_t base = h_str(h_str(MR_STR_HASH_BASIS, mod->id), mod->file);
+	base = h_num(base, (uint64_t)mod->valid | (uint64_t)(m != NULL) << 1 | (uint64_t)mod->external << 2);
+	uint64_t rel = base, ev = base, cl = base, like = base;
+	if (m) {
+		rel = h_text(h_text(rel, &m->status), &m->version);
+		rel = h_num(rel, m->nrelations);
+		for (size_t r = 0; r < m->nrelations; r++) {
+			const mr_relation *x = &m->relations[r];
+			rel = h_text(h_text(h_text(rel, &x->target), &x->type), &x->version);
+			rel = h_pos(h_str(h_num(rel, x->rtype), x->range_text), x->pos);
+		}
+		ev = h_num(ev, m->npublishes);
+		for (size_t e = 0; e < m->npublishes; e++) ev = h_text(ev, &m->publishes[e].name);
+		ev = h_texts(ev, &m->subscribes);
+		cl = h_num(cl, m->nroutes);
+		for (size_t r = 0; r < m->nroutes; r++) {
+			const mr_route *x = &m->routes[r];
+			cl = h_pos(h_str(h_str(h_str(cl, x->key), x->method.s), x->full_path), x->path.pos);
+		}
+		cl = h_num(cl, m->npages);
+		for (size_t p = 0; p < m->npages; p++) cl = h_text(cl, &m->pages[p].path);
+		cl = h_text(cl, &m->name);
+		/* the similarity profile's sources (mr_simprofile_from_manifest) */
+		like = h_text(like, &m->name);
+		like = h_str(h_str(h_str(like, m->declared_id.s), m->description.s), m->ai_purpose.s);
+		like = h_num(like, m->nentities);
+		for (size_t e = 0; e < m->nentities; e++) like = h_str(like, m->entities[e].name.s);
+		like = h_num(like, m->nroutes);
+		for (size_t r = 0; r < m->nroutes; r++)
+			like = h_str(h_str(h_str(like, m->routes[r].method.s), m->routes[r].path.s), m->routes[r].full_path);
+		like = h_texts(h_texts(h_texts(like, &m->ai_keywords), &m->tags), &m->ai_concepts);
+	}
+	mod->sig[MR_GROUP_RELATIONS] = rel;
+	mod->sig[MR_GROUP_EVENTS] = ev;
+	mod->sig[MR_GROUP_CLAIMS] = cl;
+	mod->sig[MR_GROUP_LIKENESS] = like;
+	mod->has_sig = true;
+}
+
+/* ---- the analysis ---- */
+
+static void run_group(ctx *c, int g)
+{
+	c->out = c->an->found[g] = mr_xcalloc(c->reg->n + 1, sizeof(mr_diags));
+	c->out_errors = c->an->found_errors[g] = mr_xcalloc(c->reg->n + 1, sizeof(size_t));
+	switch (g) {
+	case MR_GROUP_RELATIONS:
+		ids_build(c);
+		check_relations(c);
+		check_graphs(c);
+		break;
+	case MR_GROUP_EVENTS: check_events(c); break;
+	case MR_GROUP_CLAIMS: check_conflicts(c); break;
+	default: check_duplicates(c); break;
+	}
+}
+
+/* Move group g's results from prev to an. */
+static void take_group(mr_analysis *an, mr_analysis *prev, int g)
+{
+	an->found[g] = prev->found[g];
+	an->found_errors[g] = prev->found_errors[g];
+	prev->found[g] = NULL;
+	prev->found_errors[g] = NULL;
+	prev->taken[g] = true;
+	if (g != MR_GROUP_RELATIONS) return;
+	for (size_t i = 0; i < an->n; i++) {
+		mr_modinfo *a = &an->info[i], *p = &prev->info[i];
+		a->incoming = p->incoming;
+		a->nincoming = p->nincoming;
+		a->satisfied = p->satisfied;
+		a->target = p->target;
+		a->parent = p->parent;
+		p->incoming = NULL;
+		p->satisfied = NULL;
+		p->target = NULL;
+		p->parent = NULL;
+	}
+	an->order = prev->order;
+	an->cycles = prev->cycles;
+	an->ncycles = prev->ncycles;
+	an->roots = prev->roots;
+	an->nroots = prev->nroots;
+	prev->order = prev->roots = NULL;
+	prev->cycles = NULL;
+	prev->ncycles = prev->nroots = 0;
+}
+
+typedef struct half {
+	ctx c;
+	bool run[MR_GROUPS];
+} half;
+
+/* the groups that need no resolved targets: claims and possible duplicates */
 static void *second_half(void *arg)
 {
-	ctx *c = arg;
-	check_conflicts(c);
-	check_duplicates(c);
+	half *h = arg;
+	if (h->run[MR_GROUP_CLAIMS]) run_group(&h->c, MR_GROUP_CLAIMS);
+	if (h->run[MR_GROUP_LIKENESS]) run_group(&h->c, MR_GROUP_LIKENESS);
 	return NULL;
+}
+
+void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev)
+{
+	memset(an, 0, sizeof *an);
+	size_t n = an->n = reg->n;
+	an->info = mr_xcalloc(n + 1, sizeof *an->info);
+	bool run[MR_GROUPS];
+	for (int g = 0; g < MR_GROUPS; g++) run[g] = !prev || !prev->sig || prev->n != n || prev->taken[g];
+	an->sig = mr_xcalloc(n + 1, sizeof *an->sig);
+	for (size_t i = 0; i < n; i++) {
+		const mr_module *mod = reg->mods[i];
+		if (!mod->has_sig) {
+			free(an->sig);
+			an->sig = NULL;
+			for (int g = 0; g < MR_GROUPS; g++) run[g] = true;
+			break;
+		}
+		for (int g = 0; g < MR_GROUPS; g++) {
+			an->sig[i][g] = mod->sig[g];
+			if (!run[g] && prev->sig[i][g] != mod->sig[g]) run[g] = true;
+		}
+	}
+	ctx c = {reg, an, NULL, 0, NULL, NULL};
+	half h = {{reg, an, NULL, 0, NULL, NULL}, {false}};
+	h.run[MR_GROUP_CLAIMS] = run[MR_GROUP_CLAIMS];
+	h.run[MR_GROUP_LIKENESS] = run[MR_GROUP_LIKENESS];
+	for (int g = 0; g < MR_GROUPS; g++)
+		if (!run[g]) take_group(an, prev, g);
+	/* two threads: together the checks take some 50 ms at 10,000 modules */
+	pthread_t t;
+	bool second = run[MR_GROUP_CLAIMS] || run[MR_GROUP_LIKENESS];
+	bool threaded = second && pthread_create(&t, NULL, second_half, &h) == 0;
+	if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
+	if (run[MR_GROUP_EVENTS]) run_group(&c, MR_GROUP_EVENTS);
+	if (threaded) pthread_join(t, NULL);
+	else if (second) second_half(&h);
+	/* every module's findings: shallow copies of its groups', in one sorted list */
+	for (size_t i = 0; i < n; i++) {
+		mr_modinfo *info = &an->info[i];
+		size_t len = 0;
+		for (int g = 0; g < MR_GROUPS; g++) {
+			len += an->found[g][i].len;
+			info->cross_errors += an->found_errors[g][i];
+		}
+		if (!len) continue;
+		info->diags.items = mr_xcalloc(len, sizeof *info->diags.items);
+		info->diags.cap = len;
+		for (int g = 0; g < MR_GROUPS; g++) {
+			const mr_diags *d = &an->found[g][i];
+			if (d->len) memcpy(info->diags.items + info->diags.len, d->items, d->len * sizeof *d->items);
+			info->diags.len += d->len;
+		}
+		mr_diags_sort(&info->diags);
+	}
+	free(c.ids);
+	free(h.c.ids);
 }
 
 void mr_analyse(const mr_registry *reg, mr_analysis *an)
 {
-	memset(an, 0, sizeof *an);
-	an->n = reg->n;
-	an->info = mr_xcalloc(reg->n + 1, sizeof *an->info);
-	ctx c = {reg, an, NULL, 0, NULL, NULL};
-	ctx c2 = {reg, an, NULL, 0, mr_xcalloc(reg->n + 1, sizeof(mr_diags)), mr_xcalloc(reg->n + 1, sizeof(size_t))};
-	/* two threads: together the passes take some 50 ms per save at 10,000 modules */
-	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, second_half, &c2) == 0;
-	ids_build(&c);
-	check_relations(&c);
-	check_graphs(&c);
-	check_events(&c);
-	if (threaded) pthread_join(t, NULL);
-	else second_half(&c2);
-	for (size_t i = 0; i < reg->n; i++) {
-		mr_modinfo *info = &an->info[i];
-		mr_diags *d = &c2.own[i];
-		if (d->len) {
-			MR_GROW(info->diags.items, info->diags.cap, info->diags.len + d->len);
-			memcpy(info->diags.items + info->diags.len, d->items, d->len * sizeof *d->items);
-			info->diags.len += d->len;
-		}
-		free(d->items);
-		info->cross_errors += c2.own_errors[i];
-		mr_diags_sort(&info->diags);
-	}
-	free(c2.own);
-	free(c2.own_errors);
-	free(c.ids);
+	mr_analyse_again(reg, an, NULL);
 }
 
 void mr_analysis_release(mr_analysis *an)
@@ -475,8 +636,15 @@ void mr_analysis_release(mr_analysis *an)
 		free(an->info[i].satisfied);
 		free(an->info[i].target);
 		free(an->info[i].parent);
-		mr_diags_release(&an->info[i].diags);
+		free(an->info[i].diags.items); /* shallow: the groups' lists own them */
 	}
+	for (int g = 0; g < MR_GROUPS; g++) {
+		if (an->found[g])
+			for (size_t i = 0; i < an->n; i++) mr_diags_release(&an->found[g][i]);
+		free(an->found[g]);
+		free(an->found_errors[g]);
+	}
+	free(an->sig);
 	free(an->info);
 	free(an->order);
 	free(an->roots);

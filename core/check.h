@@ -25,6 +25,17 @@ typedef struct mr_modinfo {
 	char *parent;           /* hierarchical parent id (first declared), or NULL */
 } mr_modinfo;
 
+/* The groups of checks, each with what it finds kept apart, so that the next analysis
+ * (mr_analyse_again) takes over a group's findings when no module changed what the group
+ * reads (mr_module.sig). */
+enum {
+	MR_GROUP_RELATIONS, /* targets, ranges, deprecated targets, incoming lists, cycles, hierarchy */
+	MR_GROUP_EVENTS,    /* unpublished events */
+	MR_GROUP_CLAIMS,    /* routes, UI paths and names claimed by several modules */
+	MR_GROUP_LIKENESS,  /* possible duplicates */
+	MR_GROUPS
+};
+
 typedef struct mr_analysis {
 	size_t n;               /* registry size when analysed */
 	mr_modinfo *info;       /* per module, registry order */
@@ -33,10 +44,24 @@ typedef struct mr_analysis {
 	size_t ncycles;
 	size_t *roots;          /* modules nothing depends on */
 	size_t nroots;
+	/* each group's findings, per module (info[i].diags holds shallow copies of them),
+	 * and the fingerprints of the modules analysed (NULL when one had none) */
+	mr_diags *found[MR_GROUPS];
+	size_t *found_errors[MR_GROUPS];
+	uint64_t (*sig)[MR_GROUPS];
+	bool taken[MR_GROUPS];  /* the group's results were taken over by a later analysis */
 } mr_analysis;
 
 /* Analyse reg (which must not change until mr_analysis_release). */
 void mr_analyse(const mr_registry *reg, mr_analysis *an);
+/* The same, for reg as it is after prev was made (prev may be NULL): a group of checks
+ * whose inputs no module changed (same modules, in the same order, with the same
+ * fingerprints) is not run again — its results are moved from prev, which is left
+ * to be released (mr_analysis_release) and is of no other use. */
+void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev);
+/* Set mod->sig: fingerprints of what each group of checks reads of the module (its id,
+ * file, validity and parts of its manifest).  mr_module_load calls it. */
+void mr_module_fingerprint(mr_module *mod);
 void mr_analysis_release(mr_analysis *an);
 
 #endif

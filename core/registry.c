@@ -3,6 +3,8 @@
  * O_NONBLOCK, so a FIFO or device named module.yaml can never block a sync. */
 #include "registry.h"
 
+#include "check.h"
+
 #include "sha256.h"
 #include "similar.h"
 
@@ -166,6 +168,7 @@ static mr_module *load_module(const char *root, const char *dir, const char *id,
 	if (!mod->has_readme) add(mod, 0, "missing-readme", "%s", "the module has no README.md");
 	list_docs(mod);
 out:
+	mr_module_fingerprint(mod);
 	free(mpath);
 	free(data);
 	return mod;

@@ -34,6 +34,8 @@ typedef struct mr_module {
 	mr_diags stats_diags;   /* bad-stats */
 	bool external;          /* loaded from a path outside the registry: file is that path */
 	struct mr_simprofile *profile; /* similarity profile of a valid manifest (similar.h), or NULL */
+	uint64_t sig[4];        /* mr_module_fingerprint (check.h), per group of checks */
+	bool has_sig;
 } mr_module;
 
 /* Load one module directory.  root: registry root; id: directory name (must name a

@@ -295,7 +295,8 @@ static void reanalyse(mr_watcher *w, mr_watcher_report *rep)
 		w->old_an = w->an;
 		w->old_analysed = true;
 	}
-	mr_analyse(&w->reg, &w->an);
+	/* the groups of checks whose inputs the batch left alone are taken from the last one */
+	mr_analyse_again(&w->reg, &w->an, w->old_analysed ? &w->old_an : NULL);
 	w->analysed = true;
 	rep->analyse_ms += mono_ms() - t0;
 }
