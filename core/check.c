@@ -17,9 +17,11 @@ typedef struct ctx {
 	mr_analysis *an;
 	size_t *ids;   /* hash table of module indices + 1 by id (0: empty), ids_size slots */
 	size_t ids_size;
-	/* where the group of checks running reports, per module (an->found[group]) */
+	/* where the group of checks running reports, per module (an->found[list]) */
 	mr_diags *out;
 	size_t *out_errors;
+	const char **all_ids; /* every id, for did-you-mean (made when first needed) */
+	size_t id_bytes;      /* their total length */
 } ctx;
 
 _Static_assert(MR_GROUPS == sizeof ((mr_module *)0)->sig / sizeof(uint64_t), "a fingerprint per group");
@@ -75,89 +77,138 @@ static mr_diag *report(ctx *c, size_t mod, mr_pos p, const char *code, const cha
 	return dg;
 }
 
-/* ---- relationships: targets, ranges, deprecated targets, incoming lists ---- */
+/* ---- relationships: targets, ranges, deprecated targets, incoming lists, cycles ---- */
 
-static void check_relations(ctx *c)
+/* the findings of list l go to c->out from now on */
+static void use_list(ctx *c, int l)
+{
+	c->out = c->an->found[l];
+	c->out_errors = c->an->found_errors[l];
+}
+
+static void clear_found(ctx *c, int l, size_t i)
+{
+	mr_diags_release(&c->an->found[l][i]);
+	c->an->found_errors[l][i] = 0;
+}
+
+static long resolve(const ctx *c, const char *id)
+{
+	return c->ids ? find_id(c, id) : mr_registry_index(c->reg, id);
+}
+
+/* Module i as a source: its targets (resolved, unless kept from the last analysis),
+ * whether its dependencies are satisfied, its dependency edges and first parent, and what
+ * it reports of its own relationships: unknown targets, unsatisfied ranges, deprecated or
+ * inactive dependencies, second parents.  satisfied, deps and parent must be NULL. */
+static void rel_source(ctx *c, size_t i)
 {
 	const mr_registry *reg = c->reg;
-	const char **ids = mr_xcalloc(reg->n + 1, sizeof *ids);
-	for (size_t i = 0; i < reg->n; i++) ids[i] = reg->mods[i]->id;
-	size_t *nin = mr_xcalloc(reg->n + 1, sizeof *nin);
+	const mr_manifest *m = man(c, i);
+	mr_modinfo *info = &c->an->info[i];
+	info->hparent = -1;
+	if (!m) return;
+	use_list(c, MR_FOUND_SOURCE);
+	info->nrel = m->nrelations;
+	if (!info->target) {
+		info->target = mr_xcalloc(m->nrelations + 1, sizeof(long));
+		for (size_t r = 0; r < m->nrelations; r++) info->target[r] = resolve(c, m->relations[r].target.s);
+	}
+	info->satisfied = mr_xcalloc(m->nrelations + 1, 1);
 	/* did-you-mean compares a target with every id: bound that work per module, so that
 	 * thousands of unknown targets in one manifest cannot make an analysis quadratic */
-	size_t id_bytes = 0;
-	for (size_t i = 0; i < reg->n; i++) id_bytes += strlen(ids[i]);
-	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		if (!m) continue;
-		size_t budget = SUGGEST_BUDGET;
-		c->an->info[i].satisfied = mr_xcalloc(m->nrelations + 1, 1);
-		c->an->info[i].target = mr_xcalloc(m->nrelations + 1, sizeof(long));
-		for (size_t r = 0; r < m->nrelations; r++) {
-			const mr_relation *rel = &m->relations[r];
-			c->an->info[i].satisfied[r] = -1;
-			long t = c->an->info[i].target[r] = find_id(c, rel->target.s);
-			if (t < 0) {
-				if (!usable(c, i)) continue;
-				size_t cost = strlen(rel->target.s) * id_bytes;
-				const char *sug = NULL;
-				if (cost <= budget) {
-					budget -= cost;
-					sug = mr_suggest(rel->target.s, ids, reg->n);
-				} else
-					budget = 0;
-				if (sug)
-					report(c, i, rel->target.pos, "unknown-target",
-					       "%s relationship to '%s', which is not a module of this registry (did you mean '%s'?)",
-					       rel->type.s, rel->target.s, sug);
-				else
-					report(c, i, rel->target.pos, "unknown-target",
-					       "%s relationship to '%s', which is not a module of this registry", rel->type.s, rel->target.s);
-				continue;
-			}
-			nin[t]++;
-			const mr_module *tm = reg->mods[t];
-			if (rel->rtype != MR_REL_DEPENDENCY || !usable(c, i)) continue;
-			if (tm->m && tm->valid && tm->m->has_semver && rel->range) {
-				bool ok = mr_range_satisfies(rel->range, &tm->m->semver);
-				c->an->info[i].satisfied[r] = ok ? 1 : 0;
-				if (!ok) {
-					mr_diag *dg = report(c, i, rel->version.s ? rel->version.pos : rel->target.pos, "unsatisfied-range",
-					                     "%s requires %s %s, but %s is %s", m->id, tm->id, rel->range_text, tm->id,
-					                     tm->m->version.s);
-					mr_diag_note(dg, tm->file, tm->m->version.pos.line, tm->m->version.pos.col, "%s declares its version here",
-					             tm->id);
-					/* the target is involved too: its health says so */
-					mr_diag *d2 = report(c, (size_t)t, tm->m->version.pos, "unsatisfied-range",
-					                     "%s requires %s %s, but %s is %s", m->id, tm->id, rel->range_text, tm->id,
-					                     tm->m->version.s);
-					mr_diag_note(d2, m->file, rel->pos.line, rel->pos.col, "%s declares the dependency here", m->id);
+	size_t budget = SUGGEST_BUDGET;
+	const mr_relation *first_parent = NULL;
+	for (size_t r = 0; r < m->nrelations; r++) {
+		const mr_relation *rel = &m->relations[r];
+		info->satisfied[r] = -1;
+		long t = info->target[r];
+		if (!usable(c, i)) continue;
+		if (t < 0) {
+			if (!c->all_ids) {
+				c->all_ids = mr_xcalloc(reg->n + 1, sizeof *c->all_ids);
+				for (size_t k = 0; k < reg->n; k++) {
+					c->all_ids[k] = reg->mods[k]->id;
+					c->id_bytes += strlen(c->all_ids[k]);
 				}
 			}
-			const char *st = m->status.s ? m->status.s : "active";
-			const char *tst = tm->m && tm->m->status.s ? tm->m->status.s : "active";
-			if (!strcmp(st, "active") && (!strcmp(tst, "deprecated") || !strcmp(tst, "inactive")))
-				report(c, i, rel->target.pos, !strcmp(tst, "deprecated") ? "depends-on-deprecated" : "depends-on-inactive",
-				       "active module %s depends on %s, which is %s", m->id, tm->id, tst);
+			size_t cost = strlen(rel->target.s) * c->id_bytes;
+			const char *sug = NULL;
+			if (cost <= budget) {
+				budget -= cost;
+				sug = mr_suggest(rel->target.s, c->all_ids, reg->n);
+			} else
+				budget = 0;
+			if (sug)
+				report(c, i, rel->target.pos, "unknown-target",
+				       "%s relationship to '%s', which is not a module of this registry (did you mean '%s'?)",
+				       rel->type.s, rel->target.s, sug);
+			else
+				report(c, i, rel->target.pos, "unknown-target",
+				       "%s relationship to '%s', which is not a module of this registry", rel->type.s, rel->target.s);
+			continue;
 		}
-	}
-	/* incoming lists, sorted by source id (registry order) then relation order */
-	for (size_t i = 0; i < reg->n; i++)
-		if (nin[i]) c->an->info[i].incoming = mr_xcalloc(nin[i], sizeof(mr_relref));
-	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		if (!m) continue;
-		for (size_t r = 0; r < m->nrelations; r++) {
-			long t = c->an->info[i].target[r];
-			if (t < 0) continue;
-			mr_modinfo *ti = &c->an->info[t];
-			ti->incoming[ti->nincoming].module = i;
-			ti->incoming[ti->nincoming].rel = r;
-			ti->nincoming++;
+		const mr_module *tm = reg->mods[t];
+		if (rel->rtype == MR_REL_HIERARCHICAL) {
+			if (first_parent) {
+				mr_diag *dg = report(c, i, rel->target.pos, "multiple-parents",
+				                     "%s is a hierarchical child of both %s and %s; the hierarchy must be a forest "
+				                     "(one parent at most)",
+				                     m->id, first_parent->target.s, rel->target.s);
+				mr_diag_note(dg, reg->mods[i]->file, first_parent->target.pos.line, first_parent->target.pos.col,
+				             "first parent declared here");
+				continue;
+			}
+			first_parent = rel;
+			info->parent = mr_xstrdup(rel->target.s);
+			info->hparent = t;
 		}
+		if (rel->rtype != MR_REL_DEPENDENCY) continue;
+		if (!info->deps) info->deps = mr_xcalloc(m->nrelations, sizeof *info->deps);
+		info->deps[info->ndeps++] = (size_t)t;
+		if (tm->m && tm->valid && tm->m->has_semver && rel->range) {
+			bool ok = mr_range_satisfies(rel->range, &tm->m->semver);
+			info->satisfied[r] = ok ? 1 : 0;
+			if (!ok) {
+				mr_diag *dg = report(c, i, rel->version.s ? rel->version.pos : rel->target.pos, "unsatisfied-range",
+				                     "%s requires %s %s, but %s is %s", m->id, tm->id, rel->range_text, tm->id,
+				                     tm->m->version.s);
+				mr_diag_note(dg, tm->file, tm->m->version.pos.line, tm->m->version.pos.col, "%s declares its version here",
+				             tm->id);
+			}
+		}
+		const char *st = m->status.s ? m->status.s : "active";
+		const char *tst = tm->m && tm->m->status.s ? tm->m->status.s : "active";
+		if (!strcmp(st, "active") && (!strcmp(tst, "deprecated") || !strcmp(tst, "inactive")))
+			report(c, i, rel->target.pos, !strcmp(tst, "deprecated") ? "depends-on-deprecated" : "depends-on-inactive",
+			       "active module %s depends on %s, which is %s", m->id, tm->id, tst);
 	}
-	free(nin);
-	free(ids);
+}
+
+/* Module t as a target: the dependencies on it whose range its version does not satisfy
+ * (the target is involved too: its health says so). */
+static void rel_target(ctx *c, size_t t)
+{
+	const mr_module *tm = c->reg->mods[t];
+	const mr_modinfo *info = &c->an->info[t];
+	use_list(c, MR_FOUND_TARGET);
+	for (size_t k = 0; k < info->nincoming; k++) {
+		size_t s = info->incoming[k].module, r = info->incoming[k].rel;
+		const signed char *sat = c->an->info[s].satisfied;
+		if (!sat || sat[r] != 0) continue;
+		const mr_manifest *m = man(c, s);
+		const mr_relation *rel = &m->relations[r];
+		mr_diag *dg = report(c, t, tm->m->version.pos, "unsatisfied-range", "%s requires %s %s, but %s is %s", m->id, tm->id,
+		                     rel->range_text, tm->id, tm->m->version.s);
+		mr_diag_note(dg, c->reg->mods[s]->file, rel->pos.line, rel->pos.col, "%s declares the dependency here", m->id);
+	}
+}
+
+static int relref_cmp(const void *pa, const void *pb)
+{
+	const mr_relref *a = pa, *b = pb;
+	if (a->module != b->module) return a->module < b->module ? -1 : 1;
+	return a->rel < b->rel ? -1 : a->rel > b->rel;
 }
 
 /* ---- cycles ---- */
@@ -186,53 +237,211 @@ static void report_cycles(ctx *c, mr_reltype type, const char *code, mr_cycle *c
 	}
 }
 
-static void check_graphs(ctx *c)
+/* Cycles, dependency order and roots, from every module's edges (rel_source). */
+static void rel_graphs(ctx *c)
 {
 	const mr_registry *reg = c->reg;
+	mr_analysis *an = c->an;
+	for (size_t i = 0; i < reg->n; i++)
+		if (an->found[MR_FOUND_CYCLES][i].len) clear_found(c, MR_FOUND_CYCLES, i);
+	mr_cycles_free(an->cycles, an->ncycles);
+	free(an->order);
+	free(an->roots);
 	mr_digraph *dep = mr_digraph_new(reg->n), *hier = mr_digraph_new(reg->n);
 	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		if (!m || !usable(c, i)) continue;
-		const mr_relation *first_parent = NULL;
-		for (size_t r = 0; r < m->nrelations; r++) {
-			const mr_relation *rel = &m->relations[r];
-			long t = c->an->info[i].target[r];
-			if (t < 0) continue;
-			if (rel->rtype == MR_REL_DEPENDENCY) mr_digraph_add_edge(dep, i, (size_t)t);
-			if (rel->rtype == MR_REL_HIERARCHICAL) {
-				if (first_parent) {
-					mr_diag *dg = report(c, i, rel->target.pos, "multiple-parents",
-					                     "%s is a hierarchical child of both %s and %s; the hierarchy must be a forest "
-					                     "(one parent at most)",
-					                     m->id, first_parent->target.s, rel->target.s);
-					mr_diag_note(dg, c->reg->mods[i]->file, first_parent->target.pos.line, first_parent->target.pos.col,
-					             "first parent declared here");
-					continue;
-				}
-				first_parent = rel;
-				c->an->info[i].parent = mr_xstrdup(rel->target.s);
-				mr_digraph_add_edge(hier, i, (size_t)t);
-			}
-		}
+		const mr_modinfo *info = &an->info[i];
+		for (size_t k = 0; k < info->ndeps; k++) mr_digraph_add_edge(dep, i, info->deps[k]);
+		if (info->hparent >= 0) mr_digraph_add_edge(hier, i, (size_t)info->hparent);
 	}
+	use_list(c, MR_FOUND_CYCLES);
 	mr_cycle *cy = NULL;
 	size_t ncy = 0;
 	mr_digraph_cycles(dep, &cy, &ncy);
 	report_cycles(c, MR_REL_DEPENDENCY, "dependency-cycle", cy, ncy);
-	c->an->cycles = cy;
-	c->an->ncycles = ncy;
+	an->cycles = cy;
+	an->ncycles = ncy;
 	mr_cycle *hc = NULL;
 	size_t nhc = 0;
 	mr_digraph_cycles(hier, &hc, &nhc);
 	report_cycles(c, MR_REL_HIERARCHICAL, "hierarchy-cycle", hc, nhc);
 	mr_cycles_free(hc, nhc);
 
-	c->an->order = mr_xcalloc(reg->n + 1, sizeof *c->an->order);
-	mr_digraph_dependency_order(dep, c->an->order);
-	c->an->roots = mr_xcalloc(reg->n + 1, sizeof *c->an->roots);
-	c->an->nroots = mr_digraph_roots(dep, c->an->roots);
+	an->order = mr_xcalloc(reg->n + 1, sizeof *an->order);
+	mr_digraph_dependency_order(dep, an->order);
+	an->roots = mr_xcalloc(reg->n + 1, sizeof *an->roots);
+	an->nroots = mr_digraph_roots(dep, an->roots);
 	mr_digraph_free(dep);
 	mr_digraph_free(hier);
+}
+
+/* The relations group over the whole registry. */
+static void check_relations(ctx *c)
+{
+	const mr_registry *reg = c->reg;
+	mr_analysis *an = c->an;
+	ids_build(c);
+	for (size_t i = 0; i < reg->n; i++) rel_source(c, i);
+	/* incoming lists, sorted by source id (registry order) then relation order */
+	size_t *nin = mr_xcalloc(reg->n + 1, sizeof *nin);
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		for (size_t r = 0; m && r < m->nrelations; r++)
+			if (an->info[i].target[r] >= 0) nin[an->info[i].target[r]]++;
+	}
+	for (size_t i = 0; i < reg->n; i++)
+		if (nin[i]) an->info[i].incoming = mr_xcalloc(nin[i], sizeof(mr_relref));
+	for (size_t i = 0; i < reg->n; i++) {
+		const mr_manifest *m = man(c, i);
+		for (size_t r = 0; m && r < m->nrelations; r++) {
+			long t = an->info[i].target[r];
+			if (t < 0) continue;
+			mr_modinfo *ti = &an->info[t];
+			ti->incoming[ti->nincoming++] = (mr_relref){i, r};
+		}
+	}
+	free(nin);
+	for (size_t t = 0; t < reg->n; t++)
+		if (an->info[t].nincoming) rel_target(c, t);
+	rel_graphs(c);
+}
+
+/* The relations group again, after only the modules in dirty (nd of them, ascending)
+ * changed (the same ids in the same order): their relationships, those of their sources
+ * (whose targets changed), the incoming lists and reports of the targets they had and
+ * have, and the cycles when an edge changed or a changed module was on one.  an holds
+ * the last analysis's results (take_group). */
+typedef struct newref {
+	size_t target, module, rel;
+} newref;
+
+static int newref_cmp(const void *pa, const void *pb)
+{
+	const newref *a = pa, *b = pb;
+	if (a->target != b->target) return a->target < b->target ? -1 : 1;
+	if (a->module != b->module) return a->module < b->module ? -1 : 1;
+	return a->rel < b->rel ? -1 : a->rel > b->rel;
+}
+
+static int size_cmp(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* forget what module i found as a source (its targets too, unless keep_targets) */
+static void unsource(ctx *c, size_t i, bool keep_targets)
+{
+	mr_modinfo *info = &c->an->info[i];
+	free(info->satisfied);
+	free(info->deps);
+	free(info->parent);
+	info->satisfied = NULL;
+	info->deps = NULL;
+	info->parent = NULL;
+	info->ndeps = 0;
+	info->hparent = -1;
+	if (!keep_targets) {
+		free(info->target);
+		info->target = NULL;
+		info->nrel = 0;
+	}
+	clear_found(c, MR_FOUND_SOURCE, i);
+}
+
+static void recheck_relations(ctx *c, const size_t *dirty, size_t nd)
+{
+	mr_analysis *an = c->an;
+	size_t n = c->reg->n;
+	/* per module: CHANGED (in dirty), SOURCE (re-checked as a source), TARGET (its incoming
+	 * list and reports made again) */
+	enum { CHANGED = 1, SOURCE = 2, TARGET = 4 };
+	unsigned char *mark = mr_xcalloc(n + 1, 1);
+	size_t *targets = NULL, nt = 0, capt = 0;
+	newref *fresh = NULL;
+	size_t nf = 0, capf = 0;
+	bool graphs = false;
+	for (size_t k = 0; k < nd; k++) mark[dirty[k]] = CHANGED | SOURCE;
+	for (size_t k = 0; k < nd; k++) {
+		size_t d = dirty[k];
+		mr_modinfo *info = &an->info[d];
+		/* the targets it had (its old target list, with the old manifest's count) */
+		for (size_t r = 0; r < info->nrel; r++) {
+			long t = info->target[r];
+			if (t < 0 || (mark[t] & TARGET)) continue;
+			mark[t] |= TARGET;
+			MR_GROW(targets, capt, nt + 1);
+			targets[nt++] = (size_t)t;
+		}
+		graphs |= an->found[MR_FOUND_CYCLES][d].len > 0;
+		size_t *olddeps = info->deps, oldn = info->ndeps;
+		long oldparent = info->hparent;
+		info->deps = NULL;
+		unsource(c, d, false);
+		rel_source(c, d);
+		graphs |= oldn != info->ndeps || oldparent != info->hparent ||
+		          (oldn && memcmp(olddeps, info->deps, oldn * sizeof *olddeps));
+		free(olddeps);
+		/* the targets it has */
+		for (size_t r = 0; r < info->nrel; r++) {
+			long t = info->target[r];
+			if (t < 0) continue;
+			MR_GROW(fresh, capf, nf + 1);
+			fresh[nf++] = (newref){(size_t)t, d, r};
+			if (mark[t] & TARGET) continue;
+			mark[t] |= TARGET;
+			MR_GROW(targets, capt, nt + 1);
+			targets[nt++] = (size_t)t;
+		}
+		/* its own version, status or validity may have changed: its reports as a target */
+		if (!(mark[d] & TARGET)) {
+			mark[d] |= TARGET;
+			MR_GROW(targets, capt, nt + 1);
+			targets[nt++] = d;
+		}
+	}
+	/* their sources (the incoming lists are still the last analysis's): what they depend
+	 * on changed; their targets and so their edges did not */
+	for (size_t k = 0; k < nd; k++) {
+		const mr_modinfo *info = &an->info[dirty[k]];
+		for (size_t j = 0; j < info->nincoming; j++) {
+			size_t s = info->incoming[j].module;
+			if (mark[s] & SOURCE) continue;
+			mark[s] |= SOURCE;
+			unsource(c, s, true);
+			rel_source(c, s);
+		}
+	}
+	/* the targets' incoming lists: the changed sources' entries made anew */
+	qsort(targets, nt, sizeof *targets, size_cmp);
+	if (nf > 1) qsort(fresh, nf, sizeof *fresh, newref_cmp);
+	size_t f = 0;
+	for (size_t k = 0; k < nt; k++) {
+		size_t t = targets[k];
+		mr_modinfo *info = &an->info[t];
+		while (f < nf && fresh[f].target < t) f++;
+		size_t f0 = f;
+		while (f < nf && fresh[f].target == t) f++;
+		mr_relref *in = mr_xcalloc(info->nincoming + (f - f0) + 1, sizeof *in);
+		size_t len = 0;
+		for (size_t j = 0; j < info->nincoming; j++)
+			if (!(mark[info->incoming[j].module] & CHANGED)) in[len++] = info->incoming[j];
+		for (size_t j = f0; j < f; j++) in[len++] = (mr_relref){fresh[j].module, fresh[j].rel};
+		qsort(in, len, sizeof *in, relref_cmp);
+		free(info->incoming);
+		info->incoming = len ? in : NULL;
+		info->nincoming = len;
+		if (!len) free(in);
+	}
+	/* the targets' reports: every source re-checked is a changed module's source or a
+	 * changed module itself, whose targets are all in the list */
+	for (size_t k = 0; k < nt; k++) {
+		clear_found(c, MR_FOUND_TARGET, targets[k]);
+		rel_target(c, targets[k]);
+	}
+	if (graphs) rel_graphs(c);
+	free(mark);
+	free(targets);
+	free(fresh);
 }
 
 /* ---- conflicts: same key claimed by several modules ---- */
@@ -501,21 +710,32 @@ void mr_module_fingerprint(mr_module *mod)
 	mod->sig[MR_GROUP_EVENTS] = ev;
 	mod->sig[MR_GROUP_CLAIMS] = cl;
 	mod->sig[MR_GROUP_LIKENESS] = like;
+	mod->idhash = h_str(MR_STR_HASH_BASIS, mod->id);
 	mod->has_sig = true;
 }
 
 /* ---- the analysis ---- */
 
+/* the lists of findings of group g: [first, end) */
+static int group_first(int g)
+{
+	return g == MR_GROUP_RELATIONS ? MR_FOUND_SOURCE : g + MR_FOUND_EVENTS - MR_GROUP_EVENTS;
+}
+
+static int group_end(int g)
+{
+	return g == MR_GROUP_RELATIONS ? MR_FOUND_CYCLES + 1 : group_first(g) + 1;
+}
+
 static void run_group(ctx *c, int g)
 {
-	c->out = c->an->found[g] = mr_xcalloc(c->reg->n + 1, sizeof(mr_diags));
-	c->out_errors = c->an->found_errors[g] = mr_xcalloc(c->reg->n + 1, sizeof(size_t));
+	for (int l = group_first(g); l < group_end(g); l++) {
+		c->an->found[l] = mr_xcalloc(c->reg->n + 1, sizeof(mr_diags));
+		c->an->found_errors[l] = mr_xcalloc(c->reg->n + 1, sizeof(size_t));
+	}
+	use_list(c, group_first(g));
 	switch (g) {
-	case MR_GROUP_RELATIONS:
-		ids_build(c);
-		check_relations(c);
-		check_graphs(c);
-		break;
+	case MR_GROUP_RELATIONS: check_relations(c); break;
 	case MR_GROUP_EVENTS: check_events(c); break;
 	case MR_GROUP_CLAIMS: check_conflicts(c); break;
 	default: check_duplicates(c); break;
@@ -525,10 +745,12 @@ static void run_group(ctx *c, int g)
 /* Move group g's results from prev to an. */
 static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 {
-	an->found[g] = prev->found[g];
-	an->found_errors[g] = prev->found_errors[g];
-	prev->found[g] = NULL;
-	prev->found_errors[g] = NULL;
+	for (int l = group_first(g); l < group_end(g); l++) {
+		an->found[l] = prev->found[l];
+		an->found_errors[l] = prev->found_errors[l];
+		prev->found[l] = NULL;
+		prev->found_errors[l] = NULL;
+	}
 	prev->taken[g] = true;
 	if (g != MR_GROUP_RELATIONS) return;
 	for (size_t i = 0; i < an->n; i++) {
@@ -537,11 +759,16 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 		a->nincoming = p->nincoming;
 		a->satisfied = p->satisfied;
 		a->target = p->target;
+		a->nrel = p->nrel;
 		a->parent = p->parent;
+		a->deps = p->deps;
+		a->ndeps = p->ndeps;
+		a->hparent = p->hparent;
 		p->incoming = NULL;
 		p->satisfied = NULL;
 		p->target = NULL;
 		p->parent = NULL;
+		p->deps = NULL;
 	}
 	an->order = prev->order;
 	an->cycles = prev->cycles;
@@ -572,55 +799,75 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	memset(an, 0, sizeof *an);
 	size_t n = an->n = reg->n;
 	an->info = mr_xcalloc(n + 1, sizeof *an->info);
+	for (size_t i = 0; i < n; i++) an->info[i].hparent = -1;
 	bool run[MR_GROUPS];
-	for (int g = 0; g < MR_GROUPS; g++) run[g] = !prev || !prev->sig || prev->n != n || prev->taken[g];
+	bool usable_prev = prev && prev->sig && prev->n == n;
+	for (int g = 0; g < MR_GROUPS; g++) run[g] = !usable_prev || prev->taken[g];
+	/* the modules whose relationships (or what their sources read of them) changed */
+	size_t *dirty = NULL, nd = 0;
+	bool same_ids = usable_prev;
 	an->sig = mr_xcalloc(n + 1, sizeof *an->sig);
+	an->idh = mr_xcalloc(n + 1, sizeof *an->idh);
 	for (size_t i = 0; i < n; i++) {
 		const mr_module *mod = reg->mods[i];
 		if (!mod->has_sig) {
 			free(an->sig);
+			free(an->idh);
 			an->sig = NULL;
+			an->idh = NULL;
 			for (int g = 0; g < MR_GROUPS; g++) run[g] = true;
+			same_ids = false;
 			break;
 		}
-		for (int g = 0; g < MR_GROUPS; g++) {
-			an->sig[i][g] = mod->sig[g];
-			if (!run[g] && prev->sig[i][g] != mod->sig[g]) run[g] = true;
+		an->idh[i] = mod->idhash;
+		for (int g = 0; g < MR_GROUPS; g++) an->sig[i][g] = mod->sig[g];
+		if (!usable_prev) continue;
+		if (prev->idh[i] != mod->idhash) same_ids = false;
+		for (int g = 0; g < MR_GROUPS; g++)
+			if (prev->sig[i][g] != mod->sig[g]) run[g] = true;
+		if (prev->sig[i][MR_GROUP_RELATIONS] != mod->sig[MR_GROUP_RELATIONS]) {
+			if (!dirty) dirty = mr_xcalloc(n + 1, sizeof *dirty);
+			dirty[nd++] = i;
 		}
 	}
-	ctx c = {reg, an, NULL, 0, NULL, NULL};
-	half h = {{reg, an, NULL, 0, NULL, NULL}, {false}};
+	ctx c = {reg, an, NULL, 0, NULL, NULL, NULL, 0};
+	half h = {{reg, an, NULL, 0, NULL, NULL, NULL, 0}, {false}};
+	/* a few modules' relationships changed: only they and their neighbours are checked */
+	bool again = run[MR_GROUP_RELATIONS] && same_ids && !prev->taken[MR_GROUP_RELATIONS] && nd <= n / 4 + 1;
 	h.run[MR_GROUP_CLAIMS] = run[MR_GROUP_CLAIMS];
 	h.run[MR_GROUP_LIKENESS] = run[MR_GROUP_LIKENESS];
 	for (int g = 0; g < MR_GROUPS; g++)
-		if (!run[g]) take_group(an, prev, g);
+		if (!run[g] || (g == MR_GROUP_RELATIONS && again)) take_group(an, prev, g);
 	/* two threads: together the checks take some 50 ms at 10,000 modules */
 	pthread_t t;
 	bool second = run[MR_GROUP_CLAIMS] || run[MR_GROUP_LIKENESS];
 	bool threaded = second && pthread_create(&t, NULL, second_half, &h) == 0;
-	if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
+	if (again) recheck_relations(&c, dirty, nd);
+	else if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
 	if (run[MR_GROUP_EVENTS]) run_group(&c, MR_GROUP_EVENTS);
 	if (threaded) pthread_join(t, NULL);
 	else if (second) second_half(&h);
-	/* every module's findings: shallow copies of its groups', in one sorted list */
+	free(dirty);
+	/* every module's findings: shallow copies of its lists', in one sorted list */
 	for (size_t i = 0; i < n; i++) {
 		mr_modinfo *info = &an->info[i];
 		size_t len = 0;
-		for (int g = 0; g < MR_GROUPS; g++) {
-			len += an->found[g][i].len;
-			info->cross_errors += an->found_errors[g][i];
+		for (int l = 0; l < MR_FOUND_LISTS; l++) {
+			len += an->found[l][i].len;
+			info->cross_errors += an->found_errors[l][i];
 		}
 		if (!len) continue;
 		info->diags.items = mr_xcalloc(len, sizeof *info->diags.items);
 		info->diags.cap = len;
-		for (int g = 0; g < MR_GROUPS; g++) {
-			const mr_diags *d = &an->found[g][i];
+		for (int l = 0; l < MR_FOUND_LISTS; l++) {
+			const mr_diags *d = &an->found[l][i];
 			if (d->len) memcpy(info->diags.items + info->diags.len, d->items, d->len * sizeof *d->items);
 			info->diags.len += d->len;
 		}
 		mr_diags_sort(&info->diags);
 	}
 	free(c.ids);
+	free(c.all_ids);
 	free(h.c.ids);
 }
 
@@ -636,15 +883,17 @@ void mr_analysis_release(mr_analysis *an)
 		free(an->info[i].satisfied);
 		free(an->info[i].target);
 		free(an->info[i].parent);
-		free(an->info[i].diags.items); /* shallow: the groups' lists own them */
+		free(an->info[i].deps);
+		free(an->info[i].diags.items); /* shallow: the lists own them */
 	}
-	for (int g = 0; g < MR_GROUPS; g++) {
-		if (an->found[g])
-			for (size_t i = 0; i < an->n; i++) mr_diags_release(&an->found[g][i]);
-		free(an->found[g]);
-		free(an->found_errors[g]);
+	for (int l = 0; l < MR_FOUND_LISTS; l++) {
+		if (an->found[l])
+			for (size_t i = 0; i < an->n; i++) mr_diags_release(&an->found[l][i]);
+		free(an->found[l]);
+		free(an->found_errors[l]);
 	}
 	free(an->sig);
+	free(an->idh);
 	free(an->info);
 	free(an->order);
 	free(an->roots);

@@ -20,9 +20,13 @@ typedef struct mr_modinfo {
 	size_t nincoming;
 	signed char *satisfied; /* per outgoing relation: 1 yes, 0 no, -1 not a dependency / unknown */
 	long *target;           /* per outgoing relation: the target's index in the registry, or -1 */
+	size_t nrel;            /* how many relations satisfied and target cover */
 	size_t cross_errors;    /* cross-module errors reported on this module */
 	mr_diags diags;         /* cross-module diagnostics reported on this module */
 	char *parent;           /* hierarchical parent id (first declared), or NULL */
+	size_t *deps;           /* the dependency edges of a valid manifest (targets, in order) */
+	size_t ndeps;
+	long hparent;           /* and its first hierarchical parent, or -1 */
 } mr_modinfo;
 
 /* The groups of checks, each with what it finds kept apart, so that the next analysis
@@ -36,6 +40,19 @@ enum {
 	MR_GROUPS
 };
 
+/* The lists of findings, per module: the relations group keeps three (what a module
+ * reports of its own relationships, what is reported on it as their target, cycles),
+ * so that a change of one module re-checks only its neighbours. */
+enum {
+	MR_FOUND_SOURCE,
+	MR_FOUND_TARGET,
+	MR_FOUND_CYCLES,
+	MR_FOUND_EVENTS,
+	MR_FOUND_CLAIMS,
+	MR_FOUND_LIKENESS,
+	MR_FOUND_LISTS
+};
+
 typedef struct mr_analysis {
 	size_t n;               /* registry size when analysed */
 	mr_modinfo *info;       /* per module, registry order */
@@ -46,9 +63,10 @@ typedef struct mr_analysis {
 	size_t nroots;
 	/* each group's findings, per module (info[i].diags holds shallow copies of them),
 	 * and the fingerprints of the modules analysed (NULL when one had none) */
-	mr_diags *found[MR_GROUPS];
-	size_t *found_errors[MR_GROUPS];
+	mr_diags *found[MR_FOUND_LISTS];
+	size_t *found_errors[MR_FOUND_LISTS];
 	uint64_t (*sig)[MR_GROUPS];
+	uint64_t *idh;          /* the modules' ids, hashed (mr_module.idhash) */
 	bool taken[MR_GROUPS];  /* the group's results were taken over by a later analysis */
 } mr_analysis;
 
@@ -57,9 +75,11 @@ void mr_analyse(const mr_registry *reg, mr_analysis *an);
 /* The same, for reg as it is after prev was made (prev may be NULL): a group of checks
  * whose inputs no module changed (same modules, in the same order, with the same
  * fingerprints) is not run again — its results are moved from prev, which is left
- * to be released (mr_analysis_release) and is of no other use. */
+ * to be released (mr_analysis_release) and is of no other use.  When only some modules
+ * changed their relationships (the same ids), the relations group checks again only
+ * them, their sources and their targets. */
 void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev);
-/* Set mod->sig: fingerprints of what each group of checks reads of the module (its id,
+/* Set mod->sig and mod->idhash: fingerprints of what each group of checks reads of the module (its id,
  * file, validity and parts of its manifest).  mr_module_load calls it. */
 void mr_module_fingerprint(mr_module *mod);
 void mr_analysis_release(mr_analysis *an);

@@ -35,6 +35,7 @@ typedef struct mr_module {
 	bool external;          /* loaded from a path outside the registry: file is that path */
 	struct mr_simprofile *profile; /* similarity profile of a valid manifest (similar.h), or NULL */
 	uint64_t sig[4];        /* mr_module_fingerprint (check.h), per group of checks */
+	uint64_t idhash;
 	bool has_sig;
 } mr_module;
 
