@@ -309,7 +309,8 @@ static void check_relations(ctx *c)
  * changed (the same ids in the same order): their relationships, those of their sources
  * (whose targets changed), the incoming lists and reports of the targets they had and
  * have, and the cycles when an edge changed or a changed module was on one.  an holds
- * the last analysis's results (take_group). */
+ * the last analysis's results (take_group).  Returns true when the cycles stayed, with
+ * an->changed saying which modules were checked again. */
 typedef struct newref {
 	size_t target, module, rel;
 } newref;
@@ -348,7 +349,7 @@ static void unsource(ctx *c, size_t i, bool keep_targets)
 	clear_found(c, MR_FOUND_SOURCE, i);
 }
 
-static void recheck_relations(ctx *c, const size_t *dirty, size_t nd)
+static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 {
 	mr_analysis *an = c->an;
 	size_t n = c->reg->n;
@@ -439,9 +440,14 @@ static void recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 		rel_target(c, targets[k]);
 	}
 	if (graphs) rel_graphs(c);
+	else {
+		an->changed = mr_xcalloc(n + 1, sizeof *an->changed);
+		for (size_t i = 0; i < n; i++) an->changed[i] = mark[i] != 0;
+	}
 	free(mark);
 	free(targets);
 	free(fresh);
+	return !graphs;
 }
 
 /* ---- conflicts: same key claimed by several modules ---- */
@@ -842,12 +848,21 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	pthread_t t;
 	bool second = run[MR_GROUP_CLAIMS] || run[MR_GROUP_LIKENESS];
 	bool threaded = second && pthread_create(&t, NULL, second_half, &h) == 0;
-	if (again) recheck_relations(&c, dirty, nd);
+	/* which modules' results may have changed: known when every group was taken over
+	 * or only some modules' relations were checked again */
+	bool known = usable_prev && an->sig;
+	for (int g = 0; g < MR_GROUPS; g++) known &= !run[g] || (g == MR_GROUP_RELATIONS && again);
+	if (again) known &= recheck_relations(&c, dirty, nd);
 	else if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
 	if (run[MR_GROUP_EVENTS]) run_group(&c, MR_GROUP_EVENTS);
 	if (threaded) pthread_join(t, NULL);
 	else if (second) second_half(&h);
 	free(dirty);
+	if (!known) {
+		free(an->changed);
+		an->changed = NULL;
+	} else if (!an->changed)
+		an->changed = mr_xcalloc(n + 1, sizeof *an->changed);
 	/* every module's findings: shallow copies of its lists', in one sorted list */
 	for (size_t i = 0; i < n; i++) {
 		mr_modinfo *info = &an->info[i];
@@ -894,6 +909,7 @@ void mr_analysis_release(mr_analysis *an)
 	}
 	free(an->sig);
 	free(an->idh);
+	free(an->changed);
 	free(an->info);
 	free(an->order);
 	free(an->roots);

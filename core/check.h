@@ -68,6 +68,9 @@ typedef struct mr_analysis {
 	uint64_t (*sig)[MR_GROUPS];
 	uint64_t *idh;          /* the modules' ids, hashed (mr_module.idhash) */
 	bool taken[MR_GROUPS];  /* the group's results were taken over by a later analysis */
+	/* per module, whether its findings, relationships or incoming list may differ from
+	 * those of the analysis this one was made from (mr_analyse_again); NULL: any may */
+	bool *changed;
 } mr_analysis;
 
 /* Analyse reg (which must not change until mr_analysis_release). */

@@ -159,11 +159,10 @@ static const char *where(unsigned long long seed, int step)
 	return s;
 }
 
-static void same_analysis(const mr_registry *reg, const mr_analysis *a, const mr_analysis *f, const char *at)
+static void same_module(const mr_registry *reg, const mr_analysis *a, const mr_analysis *f, size_t i, const char *at)
 {
-	cr_assert_eq(a->n, f->n, "%s", at);
 	mr_buf ta = MR_BUF_INIT, tf = MR_BUF_INIT;
-	for (size_t i = 0; i < a->n; i++) {
+	{
 		const mr_modinfo *x = &a->info[i], *y = &f->info[i];
 		const char *id = reg->mods[i]->id;
 		mr_buf_reset(&ta);
@@ -187,6 +186,14 @@ static void same_analysis(const mr_registry *reg, const mr_analysis *a, const mr
 		cr_assert_eq(x->ndeps, y->ndeps, "%s: dependencies of %s", at, id);
 		for (size_t k = 0; k < x->ndeps; k++) cr_assert_eq(x->deps[k], y->deps[k], "%s: dependencies of %s", at, id);
 	}
+	mr_buf_release(&ta);
+	mr_buf_release(&tf);
+}
+
+static void same_analysis(const mr_registry *reg, const mr_analysis *a, const mr_analysis *f, const char *at)
+{
+	cr_assert_eq(a->n, f->n, "%s", at);
+	for (size_t i = 0; i < a->n; i++) same_module(reg, a, f, i, at);
 	for (size_t i = 0; i < a->n; i++) cr_assert_eq(a->order[i], f->order[i], "%s: dependency order", at);
 	cr_assert_eq(a->nroots, f->nroots, "%s: roots", at);
 	for (size_t i = 0; i < a->nroots; i++) cr_assert_eq(a->roots[i], f->roots[i], "%s: roots", at);
@@ -196,11 +203,9 @@ static void same_analysis(const mr_registry *reg, const mr_analysis *a, const mr
 		for (size_t j = 0; j < a->cycles[k].len; j++)
 			cr_assert_eq(a->cycles[k].nodes[j], f->cycles[k].nodes[j], "%s: cycle %zu", at, k);
 	}
-	mr_buf_release(&ta);
-	mr_buf_release(&tf);
 }
 
-static void run_seed(unsigned long long seed, size_t *partial, size_t *cycles)
+static void run_seed(unsigned long long seed, size_t *partial, size_t *cycles, size_t *unchanged)
 {
 	rng = seed;
 	char root[] = "/tmp/modreg-analysis-XXXXXX";
@@ -213,8 +218,9 @@ static void run_seed(unsigned long long seed, size_t *partial, size_t *cycles)
 	}
 	mr_registry reg;
 	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
-	mr_analysis prev, again, anew;
+	mr_analysis prev, again, anew, last;
 	mr_analyse(&reg, &prev);
+	mr_analyse(&reg, &last);
 	for (int step = 0; step < 200; step++) {
 		int k = 1 + (int)rnd(rnd(6) == 0 ? 8 : 2);
 		for (int c = 0; c < k; c++) {
@@ -242,12 +248,21 @@ static void run_seed(unsigned long long seed, size_t *partial, size_t *cycles)
 		for (int g = 0; g < MR_GROUPS; g++) *partial += prev.taken[g];
 		mr_analyse(&reg, &anew);
 		same_analysis(&reg, &again, &anew, where(seed, step));
+		/* what it says did not change is as the last step's whole analysis had it */
+		if (again.changed) {
+			cr_assert_eq(last.n, anew.n, "%s", where(seed, step));
+			for (size_t i = 0; i < anew.n; i++)
+				if (!again.changed[i]) same_module(&reg, &last, &anew, i, where(seed, step));
+			*unchanged += 1;
+		}
+		mr_analysis_release(&last);
+		last = anew;
 		*cycles += anew.ncycles > 0;
-		mr_analysis_release(&anew);
 		mr_analysis_release(&prev);
 		prev = again;
 	}
 	mr_analysis_release(&prev);
+	mr_analysis_release(&last);
 	mr_registry_release(&reg);
 	char *cmd = mr_xasprintf("rm -rf '%s'", root);
 	cr_expect_eq(system(cmd), 0);
@@ -259,14 +274,15 @@ Test(analysis, again_equals_anew)
 {
 	const char *env = getenv("MODREG_SEED");
 	unsigned long long seeds[] = {8, 9, 11, (unsigned long long)getpid() * 2654435761ULL};
-	size_t partial = 0, cycles = 0;
-	if (env) run_seed(strtoull(env, NULL, 10), &partial, &cycles);
+	size_t partial = 0, cycles = 0, unchanged = 0;
+	if (env) run_seed(strtoull(env, NULL, 10), &partial, &cycles, &unchanged);
 	else
-		for (int k = 0; k < 4; k++) run_seed(seeds[k], &partial, &cycles);
+		for (int k = 0; k < 4; k++) run_seed(seeds[k], &partial, &cycles, &unchanged);
 	/* the test is about something: most analyses took over some of the last one, and
 	 * many had dependency cycles */
 	cr_expect_gt(partial, 300, "groups taken over: %zu", partial);
 	cr_expect_gt(cycles, 200, "analyses with a dependency cycle: %zu", cycles);
+	cr_expect_gt(unchanged, 100, "analyses that knew which modules changed: %zu", unchanged);
 }
 
 /* a module whose fingerprint is unknown (built by hand) makes every group run again */
@@ -296,6 +312,48 @@ Test(analysis, module_without_fingerprint_runs_everything)
 	for (int g = 0; g < MR_GROUPS; g++) cr_expect(prev.taken[g], "group %d not taken over", g);
 	mr_analysis_release(&prev);
 	mr_analysis_release(&again);
+	mr_registry_release(&reg);
+	char *cmd = mr_xasprintf("rm -rf '%s'", root);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+}
+
+/* m00 -> m01 -> m02 -> m03, then m03 -> m00 closes a cycle of four: m01 is neither a
+ * source nor a target of the changed module, and its findings change all the same */
+Test(analysis, closing_a_cycle_reaches_beyond_the_neighbours)
+{
+	char root[] = "/tmp/modreg-analysis-XXXXXX";
+	cr_assert(mkdtemp(root));
+	rng = 11;
+	params p[4];
+	for (int i = 0; i < 4; i++) {
+		random_params(&p[i]);
+		p[i].broken = 0;
+		p[i].nrel = i < 3 ? 1 : 0;
+		p[i].rtarget[0] = i + 1;
+		p[i].rtype[0] = 0;
+		p[i].rrange[0] = 2;
+		write_module(root, i, &p[i]);
+	}
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	mr_analysis prev, again, anew;
+	mr_analyse(&reg, &prev);
+	cr_assert_eq(prev.ncycles, 0);
+	p[3].nrel = 1;
+	p[3].rtarget[0] = 0;
+	p[3].rtype[0] = 0;
+	p[3].rrange[0] = 2;
+	write_module(root, 3, &p[3]);
+	mr_registry_put(&reg, mr_module_load(root, "m03"));
+	mr_analyse_again(&reg, &again, &prev);
+	mr_analyse(&reg, &anew);
+	cr_assert_eq(anew.ncycles, 1);
+	same_analysis(&reg, &again, &anew, "closing a cycle");
+	cr_expect(!again.changed || again.changed[1], "m01 is on the new cycle but said to be unchanged");
+	mr_analysis_release(&prev);
+	mr_analysis_release(&again);
+	mr_analysis_release(&anew);
 	mr_registry_release(&reg);
 	char *cmd = mr_xasprintf("rm -rf '%s'", root);
 	cr_expect_eq(system(cmd), 0);

@@ -387,3 +387,54 @@ Test(watcher, a_failed_write_is_retried_and_reported)
 	free(ctx);
 	mr_watcher_free(w);
 }
+
+static size_t occurrences(const char *path, const char *needle)
+{
+	char *text = NULL;
+	size_t len = 0, n = 0;
+	cr_assert_eq(mr_read_file(path, 1 << 30, &text, &len), 0, "cannot read %s", path);
+	for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle)) n++;
+	free(text);
+	return n;
+}
+
+static void user_with(const char *words)
+{
+	char *d = mr_path_join(reg, "user"), *f = mr_path_join(d, "module.yaml");
+	mkdir(d, 0755);
+	char *text = mr_xasprintf("apiVersion: modreg/v1\nname: Module user\ndescription: The user module.\ntype: service\n"
+	                          "version: 1.0.0\nrelationships:\n  - { target: base, type: integration, description: %s }\n",
+	                          words);
+	write_file(f, text);
+	free(text);
+	free(f);
+	f = mr_path_join(d, "README.md");
+	write_file(f, "# readme\n");
+	free(f);
+	free(d);
+}
+
+/* A change to what a relationship says, and to nothing the checks read: the analysis
+ * changes nothing, yet the target's entry lists the relationship among its incoming ones
+ * and must show the new words (the top-level list, the source's and the target's entry). */
+Test(watcher, a_relationship_s_words_reach_its_target)
+{
+	module("base", "1.0.0", NULL);
+	module("other", "1.0.0", "base");
+	user_with("Old words.");
+	mr_watcher *w = new_watcher();
+	mr_watcher_report rep;
+	sync_at(w, 0, &rep);
+	mr_watcher_report_release(&rep);
+	char *ctx = mr_path_join(out, "context.json");
+	cr_assert_eq(occurrences(ctx, "Old words."), 3);
+	user_with("New words.");
+	changed(w, "user/module.yaml", 100);
+	sync_at(w, 200, &rep);
+	cr_expect_eq(rep.res.entries_changed, 2, "%zu entries changed", rep.res.entries_changed);
+	mr_watcher_report_release(&rep);
+	cr_expect_eq(occurrences(ctx, "Old words."), 0);
+	cr_expect_eq(occurrences(ctx, "New words."), 3);
+	free(ctx);
+	mr_watcher_free(w);
+}
