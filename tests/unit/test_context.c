@@ -114,3 +114,69 @@ Test(context, index_chunks_cut_inside_tables)
 	}
 	mr_context_index_chunk_bytes = saved;
 }
+
+/* The tables' keys in bytewise order and each key's ids, once each and sorted: keywords
+ * that share long beginnings, of lengths 12 to 20, each given to random modules. */
+Test(context, index_keys_sorted_bytewise_whatever_they_share)
+{
+	char *root = temp_registry();
+	const char *alphabet = "ab";
+	unsigned long long rng = (unsigned long long)getpid();
+	json_t *want = json_object(); /* key -> {id: true} */
+	for (int m = 0; m < 12; m++) {
+		char id[16];
+		snprintf(id, sizeof id, "mod%02d", m);
+		mr_buf y = MR_BUF_INIT;
+		mr_buf_puts(&y, "ai:\n  keywords:\n");
+		for (int k = 0; k < 20; k++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			size_t len = 12 + (size_t)((rng >> 33) % 9); /* 12..20 */
+			char key[32];
+			for (size_t c = 0; c < len; c++) {
+				rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+				/* mostly 'a': long shared beginnings */
+				key[c] = (rng >> 33) % 6 ? 'a' : alphabet[1];
+			}
+			key[len] = '\0';
+			mr_buf_printf(&y, "    - %s\n", key);
+			json_t *ids = json_object_get(want, key);
+			if (!ids) json_object_set_new(want, key, ids = json_object());
+			json_object_set_new(ids, id, json_true());
+		}
+		write_module(root, id, mr_buf_str(&y));
+		mr_buf_release(&y);
+	}
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	mr_analysis an;
+	mr_analyse(&reg, &an);
+	mr_context_in in = {&reg, &an, NULL, 0};
+	mr_buf text = MR_BUF_INIT;
+	mr_context_index_text(&in, &text);
+	json_error_t je;
+	json_t *idx = json_loadb(text.data, text.len, JSON_PRESERVE_ORDER, &je);
+	cr_assert_not_null(idx, "%s", je.text);
+	json_t *kw = json_object_get(idx, "keywords");
+	cr_assert_eq(json_object_size(kw), json_object_size(want));
+	const char *key, *prev = NULL;
+	json_t *ids;
+	json_object_foreach(kw, key, ids)
+	{
+		if (prev) cr_assert_lt(strcmp(prev, key), 0, "'%s' before '%s'", prev, key);
+		prev = key;
+		json_t *w = json_object_get(want, key);
+		cr_assert_not_null(w, "unexpected key %s", key);
+		cr_assert_eq(json_array_size(ids), json_object_size(w), "ids of %s", key);
+		for (size_t k = 0; k < json_array_size(ids); k++) {
+			const char *mid = json_string_value(json_array_get(ids, k));
+			cr_assert_not_null(json_object_get(w, mid), "%s under %s", mid, key);
+			if (k) cr_assert_lt(strcmp(json_string_value(json_array_get(ids, k - 1)), mid), 0, "ids of %s", key);
+		}
+	}
+	json_decref(idx);
+	json_decref(want);
+	mr_buf_release(&text);
+	mr_analysis_release(&an);
+	mr_registry_release(&reg);
+	remove_tree(root);
+}
