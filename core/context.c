@@ -758,7 +758,8 @@ out:
 typedef struct pair {
 	const char *key;
 	const char *id;
-	bool owned; /* key was made for the table (else it is the manifest's) */
+	uint32_t mod; /* the module's index in the registry */
+	bool owned;   /* key was made for the table (else it is the manifest's) */
 } pair;
 
 static int pair_cmp(const void *pa, const void *pb)
@@ -773,15 +774,15 @@ typedef struct pairs {
 	size_t n, cap;
 } pairs;
 
-/* key -> id; the table takes key (heap) when owned, else borrows it */
-static void pairs_add(pairs *p, const char *key, const char *id, bool owned)
+/* key -> id of module mod; the table takes key (heap) when owned, else borrows it */
+static void pairs_add(pairs *p, const char *key, const char *id, size_t mod, bool owned)
 {
 	if (!key || !*key) {
 		if (owned) free((char *)key);
 		return;
 	}
 	MR_GROW(p->v, p->cap, p->n + 1);
-	p->v[p->n++] = (pair){key, id, owned};
+	p->v[p->n++] = (pair){key, id, (uint32_t)mod, owned};
 }
 
 static void pairs_release(pairs *p)
@@ -798,9 +799,8 @@ size_t mr_context_index_chunk_bytes = (size_t)1 << 20;
  * chunk, the text written so far is handed to it and the buffer emptied whenever it
  * passes mr_context_index_chunk_bytes between two keys, once no open container can
  * still be laid out again on one line (the writer looks back at those). */
-static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+static void pairs_emit_sorted(mr_jw *w, const pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
 {
-	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
 	mr_jw_obj(w);
 	for (size_t s = 0; s < p->n;) {
 		size_t e = s + 1;
@@ -821,6 +821,12 @@ static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const 
 		}
 	}
 	mr_jw_end(w);
+}
+
+static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+{
+	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
+	pairs_emit_sorted(w, p, chunk, ctx);
 	pairs_release(p);
 }
 
@@ -851,21 +857,21 @@ static void index_collect(const mr_context_in *in, size_t t, pairs *p, size_t fr
 		if (!mod->valid) continue;
 		switch (t) {
 		case 0:
-			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), mod->id, true);
-			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), mod->id, true);
+			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), mod->id, i, true);
+			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), mod->id, i, true);
 			break;
 		case 1:
 			for (size_t k = 0; k < m->nentities; k++)
-				pairs_add(p, mr_normalise_term(m->entities[k].name.s), mod->id, true);
+				pairs_add(p, mr_normalise_term(m->entities[k].name.s), mod->id, i, true);
 			break;
 		case 2:
-			for (size_t k = 0; k < m->nroutes; k++) pairs_add(p, m->routes[k].key, mod->id, false);
+			for (size_t k = 0; k < m->nroutes; k++) pairs_add(p, m->routes[k].key, mod->id, i, false);
 			break;
 		case 3:
-			for (size_t k = 0; k < m->permissions.n; k++) pairs_add(p, m->permissions.v[k].s, mod->id, false);
+			for (size_t k = 0; k < m->permissions.n; k++) pairs_add(p, m->permissions.v[k].s, mod->id, i, false);
 			break;
 		default:
-			for (size_t k = 0; k < m->npublishes; k++) pairs_add(p, m->publishes[k].name.s, mod->id, false);
+			for (size_t k = 0; k < m->npublishes; k++) pairs_add(p, m->publishes[k].name.s, mod->id, i, false);
 			break;
 		}
 	}
@@ -880,6 +886,113 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 		pairs_emit(w, index_tables[t], &p);
 	}
 	mr_jw_end(w);
+}
+
+/* ---- the index kept from sync to sync ---- */
+
+
+struct mr_index_cache {
+	pairs t[NINDEX_TABLES]; /* sorted; keys of modules read again since are not read */
+	bool primed;
+};
+
+mr_index_cache *mr_index_cache_new(void)
+{
+	return mr_xcalloc(1, sizeof(mr_index_cache));
+}
+
+void mr_index_cache_free(mr_index_cache *c)
+{
+	if (!c) return;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	free(c);
+}
+
+/* Table t brought up to date: the pairs of the modules in redo dropped (their keys not
+ * read: a module read again has freed the manifest they pointed into), theirs anew sorted
+ * and merged in (found by bisection: no pass that reads every key). */
+static void cache_update(const mr_context_in *in, pairs *old, size_t t, const bool *redo)
+{
+	size_t n = in->reg->n, w = 0;
+	for (size_t k = 0; k < old->n; k++) {
+		if (!redo[old->v[k].mod]) old->v[w++] = old->v[k];
+		else if (old->v[k].owned) free((char *)old->v[k].key);
+	}
+	old->n = w;
+	pairs add = {0};
+	for (size_t i = 0; i < n; i++)
+		if (redo[i]) index_collect(in, t, &add, i, i + 1);
+	if (!add.n) {
+		free(add.v);
+		return;
+	}
+	if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
+	pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
+	size_t at = 0, from = 0;
+	for (size_t k = 0; k < add.n; k++) {
+		/* the first old pair after add.v[k] */
+		size_t lo = from, hi = old->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
+		at += lo - from;
+		from = lo;
+		v[at++] = add.v[k];
+	}
+	memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
+	at += old->n - from;
+	free(old->v);
+	free(add.v);
+	old->v = v;
+	old->n = old->cap = at;
+}
+
+void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo)
+{
+	size_t n = in->reg->n;
+	if (!redo || !c->primed) {
+		for (size_t t = 0; t < NINDEX_TABLES; t++) {
+			pairs_release(&c->t[t]);
+			index_collect(in, t, &c->t[t], 0, n);
+			if (c->t[t].n > 1) qsort(c->t[t].v, c->t[t].n, sizeof(pair), pair_cmp);
+		}
+		c->primed = true;
+	} else
+		for (size_t t = 0; t < NINDEX_TABLES; t++) cache_update(in, &c->t[t], t, redo);
+}
+
+void mr_index_cache_forget(mr_index_cache *c)
+{
+	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	c->primed = false;
+}
+
+void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
+                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+{
+	mr_buf_reset(scratch);
+	bool empty = true;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) empty &= !c->t[t].n;
+	if (empty) {
+		mr_context_index_text(in, scratch);
+		chunk(ctx, scratch);
+		return;
+	}
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
+		if (!c->t[t].n) mr_buf_puts(scratch, "{}");
+		else {
+			mr_jw w;
+			mr_jw_init(&w, scratch, 2, true);
+			pairs_emit_sorted(&w, &c->t[t], chunk, ctx);
+		}
+		if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
+		chunk(ctx, scratch);
+		mr_buf_reset(scratch);
+	}
 }
 
 static uint64_t hash_add(uint64_t h, const char *s)
@@ -970,7 +1083,7 @@ static void graph_value(mr_jw *w, const mr_context_in *in)
 	pairs h = {0};
 	for (size_t i = 0; in->an && i < in->an->n; i++)
 		if (in->an->info[i].parent && mr_registry_find(reg, in->an->info[i].parent))
-			pairs_add(&h, in->an->info[i].parent, reg->mods[i]->id, false);
+			pairs_add(&h, in->an->info[i].parent, reg->mods[i]->id, i, false);
 	pairs_emit(w, "hierarchy", &h);
 	mr_jw_end(w);
 }

@@ -80,6 +80,18 @@ void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_
 extern size_t mr_context_index_chunk_bytes; /* 1 MiB; tests make it small */
 void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
                              void *ctx);
+/* The same, from the tables' pairs kept sorted in c.  mr_index_cache_update brings c up
+ * to date with in->reg: with redo (per module of in->reg, which must hold the same modules
+ * in the same order as at the last update), the modules redo[i] says were read again —
+ * every module read again must be, for the pairs point into its manifest; else (and on
+ * the first update) all of them.  mr_index_cache_forget empties it. */
+typedef struct mr_index_cache mr_index_cache;
+mr_index_cache *mr_index_cache_new(void);
+void mr_index_cache_free(mr_index_cache *c);
+void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo);
+void mr_index_cache_forget(mr_index_cache *c);
+void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
+                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx);
 /* A hash of what module i adds to "index": equal hashes, the same contribution (so a
  * change that keeps every module's hash needs no new index). */
 uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);

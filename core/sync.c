@@ -929,6 +929,7 @@ struct mr_sync_state {
 	bool lists_changed[2];  /* an entry of modules.json, health.json changed in this sync */
 	char **touched;         /* the ids of mr_sync_state_touch since the last sync */
 	size_t ntouched, captouched;
+	mr_index_cache *icache; /* the index's tables, sorted, kept from sync to sync */
 };
 
 static void smod_free(smod *m)
@@ -951,6 +952,7 @@ mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
 	s->keep_json = keep_json;
 	s->spare.fd = -1;
 	s->ps = mr_pieces_new(out_dir);
+	s->icache = mr_index_cache_new();
 	for (int k = 0; k < 2; k++) {
 		s->lspare[k].fd = -1;
 		s->lps[k] = mr_pieces_new(out_dir);
@@ -1001,6 +1003,7 @@ void mr_sync_state_free(mr_sync_state *s)
 	clear_touched(s);
 	free(s->touched);
 	mr_pieces_free(s->ps);
+	mr_index_cache_free(s->icache);
 	for (int k = 0; k < 2; k++) mr_pieces_free(s->lps[k]);
 	mr_buf_release(&s->scratch_text);
 	mr_buf_release(&s->scratch_rows);
@@ -1505,6 +1508,7 @@ static void forget(mr_sync_state *s)
 	/* what the spool files hold is of no use any more: a sync that keeps failing must not
 	 * make them grow */
 	mr_pieces_forget_spool(s->ps);
+	mr_index_cache_forget(s->icache);
 	for (int k = 0; k < 2; k++) mr_pieces_forget_spool(s->lps[k]);
 	if (!s->previous_borrowed) {
 		prevfile_free(s->pf);
@@ -1537,7 +1541,7 @@ static void index_chunk(void *ctx, const mr_buf *text)
 static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
 {
 	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE, 0}, 0, true, 0};
-	mr_context_index_chunks(in, &s->scratch_file, index_chunk, &st);
+	mr_context_index_chunks_cached(in, s->icache, &s->scratch_file, index_chunk, &st);
 	if (st.err) {
 		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(st.err));
 		return -1;
@@ -1567,7 +1571,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	smod **nv = NULL;
 	prevsum *prev = NULL;
 	uint64_t (*digests)[2] = NULL;
-	bool *want = NULL;
+	bool *want = NULL, *reread = NULL;
 	writer *wr = NULL;
 	/* the last context.json, where the unchanged pieces are, was changed by someone else */
 	if (s->primed && (!mr_pieces_intact(s->ps) || !mr_pieces_intact(s->lps[0]) || !mr_pieces_intact(s->lps[1])))
@@ -1662,6 +1666,11 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 			free(sm->health_key);
 			sm->health_key = hk;
 		}
+		if (sm->touched) {
+			/* read again: its part of the index is read again too (see below) */
+			if (!reread) reread = mr_xcalloc(reg->n + 1, sizeof *reread);
+			reread[i] = true;
+		}
 		sm->touched = false;
 		if (!render) continue;
 		uint64_t ih = mr_context_index_hash(&in, i);
@@ -1694,6 +1703,11 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	int wrc = writer_finish(wr, res, err);
 	wr = NULL;
 	if (wrc < 0) goto fail;
+
+	/* the index's tables, kept sorted: the parts of the modules read again made anew (their
+	 * pairs point into the manifests they replaced), or all of them */
+	if (fresh || s->full || set_changed) mr_index_cache_update(&in, s->icache, NULL);
+	else if (reread) mr_index_cache_update(&in, s->icache, reread);
 
 	/* the other sections */
 	bool sections = fresh || s->full;
@@ -1784,6 +1798,7 @@ out:
 	free(prev);
 	free(digests);
 	free(want);
+	free(reread);
 	clear_touched(s);
 	free(apidir);
 	free(moddir);

@@ -180,3 +180,112 @@ Test(context, index_keys_sorted_bytewise_whatever_they_share)
 	mr_registry_release(&reg);
 	remove_tree(root);
 }
+
+/* The index kept from sync to sync (mr_index_cache), brought up to date with only the
+ * modules read again, writes what a whole new index writes: random modules whose
+ * keywords, tags, entities, routes, permissions and events overlap, changed (or just
+ * read again) a few at a time, now and then one added or removed. */
+static int rnd(unsigned long long *rng, int n)
+{
+	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (int)((*rng >> 33) % (unsigned)n);
+}
+
+static void random_index_module(const char *root, int m, unsigned long long *rng)
+{
+	static const char *const words[] = {"crm", "Billing", "orders", "ORDERS", "Order", "customer", "Customers", "x"};
+	char id[16];
+	snprintf(id, sizeof id, "mod%02d", m);
+	mr_buf y = MR_BUF_INIT;
+	int a = rnd(rng, 8), b = rnd(rng, 8), c = rnd(rng, 8);
+	mr_buf_printf(&y, "tags: [%s, %s]\nai:\n  keywords: [%s]\n", words[a], words[b], words[c]);
+	a = rnd(rng, 4);
+	b = rnd(rng, 4);
+	mr_buf_printf(&y, "permissions: [\"p:%d\", \"p:%d\"]\n", a, b);
+	a = rnd(rng, 8);
+	b = rnd(rng, 8);
+	mr_buf_printf(&y, "entities:\n  - name: %s\n  - name: %s\n", words[a], words[b]);
+	mr_buf_printf(&y, "api:\n  basePath: /b%d\n  routes:\n", rnd(rng, 3));
+	for (int r = 0, nr = rnd(rng, 4); r < nr; r++) mr_buf_printf(&y, "    - {method: GET, path: /r%d}\n", rnd(rng, 5));
+	mr_buf_printf(&y, "events:\n  publishes: [{name: ev.%d}]\n", rnd(rng, 4));
+	if (rnd(rng, 10) == 0) mr_buf_puts(&y, "broken: [\n"); /* invalid: no part in the index */
+	write_module(root, id, mr_buf_str(&y));
+	mr_buf_release(&y);
+}
+
+static void cached_text(const mr_registry *reg, mr_index_cache *c, const bool *redo, mr_buf *out)
+{
+	mr_context_in in = {reg, NULL, NULL, 0};
+	mr_buf scratch = MR_BUF_INIT;
+	mr_buf_reset(out);
+	mr_index_cache_update(&in, c, redo);
+	mr_context_index_chunks_cached(&in, c, &scratch, add, out);
+	mr_buf_release(&scratch);
+}
+
+Test(context, index_kept_between_syncs_equals_a_new_one)
+{
+	char *root = temp_registry();
+	unsigned long long rng = (unsigned long long)getpid() * 2654435761ULL, seed = rng;
+	enum { N = 14 };
+	bool alive[N];
+	for (int m = 0; m < N; m++) {
+		alive[m] = m % 5 != 4;
+		if (alive[m]) random_index_module(root, m, &rng);
+	}
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	mr_index_cache *c = mr_index_cache_new();
+	mr_buf got = MR_BUF_INIT, want = MR_BUF_INIT;
+	mr_context_in in = {&reg, NULL, NULL, 0};
+	size_t small = mr_context_index_chunk_bytes;
+	mr_context_index_chunk_bytes = 256;
+	cached_text(&reg, c, NULL, &got);
+	mr_context_index_text(&in, &want);
+	cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, first", seed);
+	size_t partial = 0;
+	for (int step = 0; step < 150; step++) {
+		bool *redo = mr_xcalloc(N + 1, sizeof *redo);
+		bool set = false;
+		for (int k = 0, nk = 1 + (int)(rng % 3); k < nk; k++) {
+			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+			int m = (int)((rng >> 33) % N);
+			char id[16];
+			snprintf(id, sizeof id, "mod%02d", m);
+			if (!alive[m] || (rng >> 20) % 12 == 0) {
+				/* added or removed: the modules' order changes, everything is made anew */
+				char *dir = mr_path_join(root, id), *cmd = mr_xasprintf("rm -rf '%s'", dir);
+				if (alive[m]) {
+					cr_assert_eq(system(cmd), 0);
+					mr_registry_remove(&reg, id);
+				} else {
+					random_index_module(root, m, &rng);
+					mr_registry_put(&reg, mr_module_load(root, id));
+				}
+				alive[m] = !alive[m];
+				set = true;
+				free(cmd);
+				free(dir);
+				continue;
+			}
+			if ((rng >> 24) % 4) random_index_module(root, m, &rng); /* else: read again as it was */
+			mr_registry_put(&reg, mr_module_load(root, id));
+			long i = mr_registry_index(&reg, id);
+			cr_assert_geq(i, 0);
+			redo[i] = true;
+		}
+		partial += !set;
+		cached_text(&reg, c, set ? NULL : redo, &got);
+		mr_buf_reset(&want);
+		mr_context_index_text(&in, &want);
+		cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, step %d", seed, step);
+		free(redo);
+	}
+	cr_expect_gt(partial, 50, "steps that updated only some modules: %zu", partial);
+	mr_context_index_chunk_bytes = small;
+	mr_buf_release(&got);
+	mr_buf_release(&want);
+	mr_index_cache_free(c);
+	mr_registry_release(&reg);
+	remove_tree(root);
+}
