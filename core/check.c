@@ -796,7 +796,8 @@ static void *second_half(void *arg)
 {
 	half *h = arg;
 	if (h->run[MR_GROUP_CLAIMS]) run_group(&h->c, MR_GROUP_CLAIMS);
-	if (h->run[MR_GROUP_LIKENESS]) run_group(&h->c, MR_GROUP_LIKENESS);
+	/* the likeness group, unless the other thread took it meanwhile */
+	if (__atomic_exchange_n(&h->run[MR_GROUP_LIKENESS], false, __ATOMIC_ACQ_REL)) run_group(&h->c, MR_GROUP_LIKENESS);
 	return NULL;
 }
 
@@ -855,6 +856,10 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	if (again) known &= recheck_relations(&c, dirty, nd);
 	else if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
 	if (run[MR_GROUP_EVENTS]) run_group(&c, MR_GROUP_EVENTS);
+	/* the likeness group is run by whichever thread is free first (after a change, the
+	 * relations are checked again in a millisecond, and the claims take the other thread) */
+	if (threaded && __atomic_exchange_n(&h.run[MR_GROUP_LIKENESS], false, __ATOMIC_ACQ_REL))
+		run_group(&c, MR_GROUP_LIKENESS);
 	if (threaded) pthread_join(t, NULL);
 	else if (second) second_half(&h);
 	free(dirty);
