@@ -964,6 +964,11 @@ void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const boo
 		for (size_t t = 0; t < NINDEX_TABLES; t++) cache_update(in, &c->t[t], t, redo);
 }
 
+bool mr_index_cache_primed(const mr_index_cache *c)
+{
+	return c->primed;
+}
+
 void mr_index_cache_forget(mr_index_cache *c)
 {
 	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);

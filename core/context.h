@@ -90,6 +90,7 @@ mr_index_cache *mr_index_cache_new(void);
 void mr_index_cache_free(mr_index_cache *c);
 void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo);
 void mr_index_cache_forget(mr_index_cache *c);
+bool mr_index_cache_primed(const mr_index_cache *c); /* updated since the last forget */
 void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
                                     void (*chunk)(void *ctx, const mr_buf *text), void *ctx);
 /* A hash of what module i adds to "index": equal hashes, the same contribution (so a

@@ -1538,10 +1538,14 @@ static void index_chunk(void *ctx, const mr_buf *text)
 
 /* The index section, the largest, rendered and stored a table at a time (never whole in
  * memory); 1 when it changed, 0 when not, -1 when it cannot be kept. */
-static int update_index(mr_sync_state *s, const mr_context_in *in, char **err)
+static int update_index(mr_sync_state *s, const mr_context_in *in, bool full, char **err)
 {
 	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE, 0}, 0, true, 0};
-	mr_context_index_chunks_cached(in, s->icache, &s->scratch_file, index_chunk, &st);
+	if (full) mr_context_index_chunks(in, &s->scratch_file, index_chunk, &st);
+	else {
+		if (!mr_index_cache_primed(s->icache)) mr_index_cache_update(in, s->icache, NULL);
+		mr_context_index_chunks_cached(in, s->icache, &s->scratch_file, index_chunk, &st);
+	}
 	if (st.err) {
 		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(st.err));
 		return -1;
@@ -1705,9 +1709,11 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (wrc < 0) goto fail;
 
 	/* the index's tables, kept sorted: the parts of the modules read again made anew (their
-	 * pairs point into the manifests they replaced), or all of them */
-	if (fresh || s->full || set_changed) mr_index_cache_update(&in, s->icache, NULL);
-	else if (reread) mr_index_cache_update(&in, s->icache, reread);
+	 * pairs point into the manifests they replaced).  A full sync writes the index a table
+	 * at a time and keeps nothing (its memory is the watcher's peak): the tables are made
+	 * when a later sync first needs them. */
+	if (fresh || s->full || set_changed) mr_index_cache_forget(s->icache);
+	else if (reread && mr_index_cache_primed(s->icache)) mr_index_cache_update(&in, s->icache, reread);
 
 	/* the other sections */
 	bool sections = fresh || s->full;
@@ -1717,7 +1723,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		sections |= r;
 		/* the index is the biggest section to sort: only when what a module adds to it changed */
 		if (fresh || s->full || set_changed || index_changed) {
-			if ((r = update_index(s, &in, err)) < 0) goto fail;
+			if ((r = update_index(s, &in, fresh || s->full, err)) < 0) goto fail;
 			sections |= r;
 		}
 	}
