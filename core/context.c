@@ -937,12 +937,12 @@ static void cache_update(const mr_context_in *in, pairs *old, size_t t, const bo
 			if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
 			else hi = mid;
 		}
-		memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
+		if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
 		at += lo - from;
 		from = lo;
 		v[at++] = add.v[k];
 	}
-	memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
+	if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
 	at += old->n - from;
 	free(old->v);
 	free(add.v);
