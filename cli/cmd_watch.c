@@ -328,9 +328,10 @@ int mr_cmd_watch(const mr_opts *o)
 	/* A daemon: give freed memory at the top of the heap back to the system rather than
 	 * keep it for later (glibc otherwise raises its thresholds as large buffers come and
 	 * go, and a watcher's occasional large buffers — a full sync's — would stay with it
-	 * for good).  But large blocks come from the heap, not from mmap() each time: the
-	 * analysis of every save allocates some megabytes of tables, and mapping them anew
-	 * each time (page faults, unmapping across both threads) doubled its time. */
+	 * for good).  But large blocks come from the heap, not from mmap() each time: a group
+	 * of checks run over the whole registry allocates some megabytes of tables, and
+	 * mapping them anew each time (page faults, unmapping across both threads) doubled
+	 * its time. */
 	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 32 << 20);
 	int rc = MR_EXIT_FAILURE;

@@ -100,7 +100,7 @@ static long resolve(const ctx *c, const char *id)
 /* Module i as a source: its targets (resolved, unless kept from the last analysis),
  * whether its dependencies are satisfied, its dependency edges and first parent, and what
  * it reports of its own relationships: unknown targets, unsatisfied ranges, deprecated or
- * inactive dependencies, second parents.  satisfied, deps and parent must be NULL. */
+ * inactive dependencies, second parents.  satisfied and deps must be NULL. */
 static void rel_source(ctx *c, size_t i)
 {
 	const mr_registry *reg = c->reg;
@@ -160,7 +160,6 @@ static void rel_source(ctx *c, size_t i)
 				continue;
 			}
 			first_parent = rel;
-			info->parent = mr_xstrdup(rel->target.s);
 			info->hparent = t;
 		}
 		if (rel->rtype != MR_REL_DEPENDENCY) continue;
@@ -283,16 +282,13 @@ static void check_relations(ctx *c)
 	for (size_t i = 0; i < reg->n; i++) rel_source(c, i);
 	/* incoming lists, sorted by source id (registry order) then relation order */
 	size_t *nin = mr_xcalloc(reg->n + 1, sizeof *nin);
-	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		for (size_t r = 0; m && r < m->nrelations; r++)
+	for (size_t i = 0; i < reg->n; i++)
+		for (size_t r = 0; r < an->info[i].nrel; r++)
 			if (an->info[i].target[r] >= 0) nin[an->info[i].target[r]]++;
-	}
 	for (size_t i = 0; i < reg->n; i++)
 		if (nin[i]) an->info[i].incoming = mr_xcalloc(nin[i], sizeof(mr_relref));
 	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		for (size_t r = 0; m && r < m->nrelations; r++) {
+		for (size_t r = 0; r < an->info[i].nrel; r++) {
 			long t = an->info[i].target[r];
 			if (t < 0) continue;
 			mr_modinfo *ti = &an->info[t];
@@ -305,12 +301,6 @@ static void check_relations(ctx *c)
 	rel_graphs(c);
 }
 
-/* The relations group again, after only the modules in dirty (nd of them, ascending)
- * changed (the same ids in the same order): their relationships, those of their sources
- * (whose targets changed), the incoming lists and reports of the targets they had and
- * have, and the cycles when an edge changed or a changed module was on one.  an holds
- * the last analysis's results (take_group).  Returns true when the cycles stayed, with
- * an->changed saying which modules were checked again. */
 typedef struct newref {
 	size_t target, module, rel;
 } newref;
@@ -329,16 +319,32 @@ static int size_cmp(const void *pa, const void *pb)
 	return a < b ? -1 : a > b;
 }
 
+/* per module in recheck_relations: CHANGED (in dirty), SOURCE (re-checked as a source),
+ * TARGET (its incoming list and reports made again) */
+enum { CHANGED = 1, SOURCE = 2, TARGET = 4 };
+
+typedef struct targetlist {
+	size_t *v;
+	size_t n, cap;
+} targetlist;
+
+/* module t's incoming list and reports are to be made again (once) */
+static void add_target(targetlist *tl, unsigned char *mark, size_t t)
+{
+	if (mark[t] & TARGET) return;
+	mark[t] |= TARGET;
+	MR_GROW(tl->v, tl->cap, tl->n + 1);
+	tl->v[tl->n++] = t;
+}
+
 /* forget what module i found as a source (its targets too, unless keep_targets) */
 static void unsource(ctx *c, size_t i, bool keep_targets)
 {
 	mr_modinfo *info = &c->an->info[i];
 	free(info->satisfied);
 	free(info->deps);
-	free(info->parent);
 	info->satisfied = NULL;
 	info->deps = NULL;
-	info->parent = NULL;
 	info->ndeps = 0;
 	info->hparent = -1;
 	if (!keep_targets) {
@@ -349,15 +355,18 @@ static void unsource(ctx *c, size_t i, bool keep_targets)
 	clear_found(c, MR_FOUND_SOURCE, i);
 }
 
+/* The relations group again, after only the modules in dirty (nd of them, ascending)
+ * changed (the same ids in the same order): their relationships, those of their sources
+ * (whose targets changed), the incoming lists and reports of the targets they had and
+ * have, and the cycles when an edge changed or a changed module was on one.  an holds
+ * the last analysis's results (take_group).  Returns true when the cycles stayed, with
+ * an->changed saying which modules were checked again. */
 static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 {
 	mr_analysis *an = c->an;
 	size_t n = c->reg->n;
-	/* per module: CHANGED (in dirty), SOURCE (re-checked as a source), TARGET (its incoming
-	 * list and reports made again) */
-	enum { CHANGED = 1, SOURCE = 2, TARGET = 4 };
 	unsigned char *mark = mr_xcalloc(n + 1, 1);
-	size_t *targets = NULL, nt = 0, capt = 0;
+	targetlist tl = {NULL, 0, 0};
 	newref *fresh = NULL;
 	size_t nf = 0, capf = 0;
 	bool graphs = false;
@@ -366,13 +375,8 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 		size_t d = dirty[k];
 		mr_modinfo *info = &an->info[d];
 		/* the targets it had (its old target list, with the old manifest's count) */
-		for (size_t r = 0; r < info->nrel; r++) {
-			long t = info->target[r];
-			if (t < 0 || (mark[t] & TARGET)) continue;
-			mark[t] |= TARGET;
-			MR_GROW(targets, capt, nt + 1);
-			targets[nt++] = (size_t)t;
-		}
+		for (size_t r = 0; r < info->nrel; r++)
+			if (info->target[r] >= 0) add_target(&tl, mark, (size_t)info->target[r]);
 		graphs |= an->found[MR_FOUND_CYCLES][d].len > 0;
 		size_t *olddeps = info->deps, oldn = info->ndeps;
 		long oldparent = info->hparent;
@@ -388,17 +392,10 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 			if (t < 0) continue;
 			MR_GROW(fresh, capf, nf + 1);
 			fresh[nf++] = (newref){(size_t)t, d, r};
-			if (mark[t] & TARGET) continue;
-			mark[t] |= TARGET;
-			MR_GROW(targets, capt, nt + 1);
-			targets[nt++] = (size_t)t;
+			add_target(&tl, mark, (size_t)t);
 		}
 		/* its own version, status or validity may have changed: its reports as a target */
-		if (!(mark[d] & TARGET)) {
-			mark[d] |= TARGET;
-			MR_GROW(targets, capt, nt + 1);
-			targets[nt++] = d;
-		}
+		add_target(&tl, mark, d);
 	}
 	/* their sources (the incoming lists are still the last analysis's): what they depend
 	 * on changed; their targets and so their edges did not */
@@ -413,6 +410,7 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 		}
 	}
 	/* the targets' incoming lists: the changed sources' entries made anew */
+	size_t *targets = tl.v, nt = tl.n;
 	qsort(targets, nt, sizeof *targets, size_cmp);
 	if (nf > 1) qsort(fresh, nf, sizeof *fresh, newref_cmp);
 	size_t f = 0;
@@ -642,36 +640,19 @@ static void check_duplicates(ctx *c)
 
 /* ---- fingerprints ---- */
 
-/* 0xff cannot occur in a manifest's text (UTF-8), 0xfe marks an absent one */
-static uint64_t h_byte(uint64_t h, unsigned char b)
-{
-	return (h ^ b) * 1099511628211u;
-}
-
-static uint64_t h_num(uint64_t h, uint64_t v)
-{
-	for (int k = 0; k < 8; k++) h = h_byte(h, (unsigned char)(v >> (8 * k)));
-	return h;
-}
-
-static uint64_t h_str(uint64_t h, const char *s)
-{
-	return s ? h_byte(mr_str_hash_add(h, s), 0xff) : h_byte(h, 0xfe);
-}
-
 static uint64_t h_pos(uint64_t h, mr_pos p)
 {
-	return h_num(h, (uint64_t)p.line << 32 | p.col);
+	return mr_hash_u64(h, (uint64_t)p.line << 32 | p.col);
 }
 
 static uint64_t h_text(uint64_t h, const mr_text *t)
 {
-	return h_pos(h_str(h, t->s), t->pos);
+	return h_pos(mr_hash_str(h, t->s), t->pos);
 }
 
 static uint64_t h_texts(uint64_t h, const mr_textlist *l)
 {
-	h = h_num(h, l->n);
+	h = mr_hash_u64(h, l->n);
 	for (size_t i = 0; i < l->n; i++) h = h_text(h, &l->v[i]);
 	return h;
 }
@@ -680,43 +661,43 @@ static uint64_t h_texts(uint64_t h, const mr_textlist *l)
 void mr_module_fingerprint(mr_module *mod)
 {
 	const mr_manifest *m = mod->m;
-	uint64_t base = h_str(h_str(MR_STR_HASH_BASIS, mod->id), mod->file);
-	base = h_num(base, (uint64_t)mod->valid | (uint64_t)(m != NULL) << 1 | (uint64_t)mod->external << 2);
+	uint64_t base = mr_hash_str(mr_hash_str(MR_STR_HASH_BASIS, mod->id), mod->file);
+	base = mr_hash_u64(base, (uint64_t)mod->valid | (uint64_t)(m != NULL) << 1 | (uint64_t)mod->external << 2);
 	uint64_t rel = base, ev = base, cl = base, like = base;
 	if (m) {
 		rel = h_text(h_text(rel, &m->status), &m->version);
-		rel = h_num(rel, m->nrelations);
+		rel = mr_hash_u64(rel, m->nrelations);
 		for (size_t r = 0; r < m->nrelations; r++) {
 			const mr_relation *x = &m->relations[r];
 			rel = h_text(h_text(h_text(rel, &x->target), &x->type), &x->version);
-			rel = h_pos(h_str(h_num(rel, x->rtype), x->range_text), x->pos);
+			rel = h_pos(mr_hash_str(mr_hash_u64(rel, x->rtype), x->range_text), x->pos);
 		}
-		ev = h_num(ev, m->npublishes);
+		ev = mr_hash_u64(ev, m->npublishes);
 		for (size_t e = 0; e < m->npublishes; e++) ev = h_text(ev, &m->publishes[e].name);
 		ev = h_texts(ev, &m->subscribes);
-		cl = h_num(cl, m->nroutes);
+		cl = mr_hash_u64(cl, m->nroutes);
 		for (size_t r = 0; r < m->nroutes; r++) {
 			const mr_route *x = &m->routes[r];
-			cl = h_pos(h_str(h_str(h_str(cl, x->key), x->method.s), x->full_path), x->path.pos);
+			cl = h_pos(mr_hash_str(mr_hash_str(mr_hash_str(cl, x->key), x->method.s), x->full_path), x->path.pos);
 		}
-		cl = h_num(cl, m->npages);
+		cl = mr_hash_u64(cl, m->npages);
 		for (size_t p = 0; p < m->npages; p++) cl = h_text(cl, &m->pages[p].path);
 		cl = h_text(cl, &m->name);
 		/* the similarity profile's sources (mr_simprofile_from_manifest) */
 		like = h_text(like, &m->name);
-		like = h_str(h_str(h_str(like, m->declared_id.s), m->description.s), m->ai_purpose.s);
-		like = h_num(like, m->nentities);
-		for (size_t e = 0; e < m->nentities; e++) like = h_str(like, m->entities[e].name.s);
-		like = h_num(like, m->nroutes);
+		like = mr_hash_str(mr_hash_str(mr_hash_str(like, m->declared_id.s), m->description.s), m->ai_purpose.s);
+		like = mr_hash_u64(like, m->nentities);
+		for (size_t e = 0; e < m->nentities; e++) like = mr_hash_str(like, m->entities[e].name.s);
+		like = mr_hash_u64(like, m->nroutes);
 		for (size_t r = 0; r < m->nroutes; r++)
-			like = h_str(h_str(h_str(like, m->routes[r].method.s), m->routes[r].path.s), m->routes[r].full_path);
+			like = mr_hash_str(mr_hash_str(mr_hash_str(like, m->routes[r].method.s), m->routes[r].path.s), m->routes[r].full_path);
 		like = h_texts(h_texts(h_texts(like, &m->ai_keywords), &m->tags), &m->ai_concepts);
 	}
 	mod->sig[MR_GROUP_RELATIONS] = rel;
 	mod->sig[MR_GROUP_EVENTS] = ev;
 	mod->sig[MR_GROUP_CLAIMS] = cl;
 	mod->sig[MR_GROUP_LIKENESS] = like;
-	mod->idhash = h_str(MR_STR_HASH_BASIS, mod->id);
+	mod->idhash = mr_hash_str(MR_STR_HASH_BASIS, mod->id);
 	mod->has_sig = true;
 }
 
@@ -766,14 +747,12 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 		a->satisfied = p->satisfied;
 		a->target = p->target;
 		a->nrel = p->nrel;
-		a->parent = p->parent;
 		a->deps = p->deps;
 		a->ndeps = p->ndeps;
 		a->hparent = p->hparent;
 		p->incoming = NULL;
 		p->satisfied = NULL;
 		p->target = NULL;
-		p->parent = NULL;
 		p->deps = NULL;
 	}
 	an->order = prev->order;
@@ -902,7 +881,6 @@ void mr_analysis_release(mr_analysis *an)
 		free(an->info[i].incoming);
 		free(an->info[i].satisfied);
 		free(an->info[i].target);
-		free(an->info[i].parent);
 		free(an->info[i].deps);
 		free(an->info[i].diags.items); /* shallow: the lists own them */
 	}

@@ -23,10 +23,9 @@ typedef struct mr_modinfo {
 	size_t nrel;            /* how many relations satisfied and target cover */
 	size_t cross_errors;    /* cross-module errors reported on this module */
 	mr_diags diags;         /* cross-module diagnostics reported on this module */
-	char *parent;           /* hierarchical parent id (first declared), or NULL */
 	size_t *deps;           /* the dependency edges of a valid manifest (targets, in order) */
 	size_t ndeps;
-	long hparent;           /* and its first hierarchical parent, or -1 */
+	long hparent;           /* its first hierarchical parent (first declared), or -1 */
 } mr_modinfo;
 
 /* The groups of checks, each with what it finds kept apart, so that the next analysis

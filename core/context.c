@@ -795,8 +795,7 @@ static void pairs_release(pairs *p)
 
 size_t mr_context_index_chunk_bytes = (size_t)1 << 20;
 
-/* the table as a JSON object, keys sorted bytewise and ids unique; frees it.  With
- * chunk, the text written so far is handed to it and the buffer emptied whenever it
+/* the table (sorted) as a JSON object, ids of a key once each.  With chunk, the text written so far is handed to it and the buffer emptied whenever it
  * passes mr_context_index_chunk_bytes between two keys, once no open container can
  * still be laid out again on one line (the writer looks back at those). */
 static void pairs_emit_sorted(mr_jw *w, const pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
@@ -823,10 +822,11 @@ static void pairs_emit_sorted(mr_jw *w, const pairs *p, void (*chunk)(void *ctx,
 	mr_jw_end(w);
 }
 
-static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+/* the table sorted and written, then freed */
+static void pairs_emit_value(mr_jw *w, pairs *p)
 {
 	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
-	pairs_emit_sorted(w, p, chunk, ctx);
+	pairs_emit_sorted(w, p, NULL, NULL);
 	pairs_release(p);
 }
 
@@ -834,7 +834,7 @@ static void pairs_emit_value(mr_jw *w, pairs *p, void (*chunk)(void *ctx, const 
 static void pairs_emit(mr_jw *w, const char *name, pairs *p)
 {
 	mr_jw_key(w, name);
-	pairs_emit_value(w, p, NULL, NULL);
+	pairs_emit_value(w, p);
 }
 
 static char *lower(const char *s)
@@ -888,142 +888,24 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 	mr_jw_end(w);
 }
 
-/* ---- the index kept from sync to sync ---- */
-
-
-struct mr_index_cache {
-	pairs t[NINDEX_TABLES]; /* sorted; keys of modules read again since are not read */
-	bool primed;
-};
-
-mr_index_cache *mr_index_cache_new(void)
-{
-	return mr_xcalloc(1, sizeof(mr_index_cache));
-}
-
-void mr_index_cache_free(mr_index_cache *c)
-{
-	if (!c) return;
-	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
-	free(c);
-}
-
-/* Table t brought up to date: the pairs of the modules in redo dropped (their keys not
- * read: a module read again has freed the manifest they pointed into), theirs anew sorted
- * and merged in (found by bisection: no pass that reads every key). */
-static void cache_update(const mr_context_in *in, pairs *old, size_t t, const bool *redo)
-{
-	size_t n = in->reg->n, w = 0;
-	for (size_t k = 0; k < old->n; k++) {
-		if (!redo[old->v[k].mod]) old->v[w++] = old->v[k];
-		else if (old->v[k].owned) free((char *)old->v[k].key);
-	}
-	old->n = w;
-	pairs add = {0};
-	for (size_t i = 0; i < n; i++)
-		if (redo[i]) index_collect(in, t, &add, i, i + 1);
-	if (!add.n) {
-		free(add.v);
-		return;
-	}
-	if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
-	pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
-	size_t at = 0, from = 0;
-	for (size_t k = 0; k < add.n; k++) {
-		/* the first old pair after add.v[k] */
-		size_t lo = from, hi = old->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
-			else hi = mid;
-		}
-		if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
-		at += lo - from;
-		from = lo;
-		v[at++] = add.v[k];
-	}
-	if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
-	at += old->n - from;
-	free(old->v);
-	free(add.v);
-	old->v = v;
-	old->n = old->cap = at;
-}
-
-void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo)
-{
-	size_t n = in->reg->n;
-	if (!redo || !c->primed) {
-		for (size_t t = 0; t < NINDEX_TABLES; t++) {
-			pairs_release(&c->t[t]);
-			index_collect(in, t, &c->t[t], 0, n);
-			if (c->t[t].n > 1) qsort(c->t[t].v, c->t[t].n, sizeof(pair), pair_cmp);
-		}
-		c->primed = true;
-	} else
-		for (size_t t = 0; t < NINDEX_TABLES; t++) cache_update(in, &c->t[t], t, redo);
-}
-
-bool mr_index_cache_primed(const mr_index_cache *c)
-{
-	return c->primed;
-}
-
-void mr_index_cache_forget(mr_index_cache *c)
-{
-	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
-	c->primed = false;
-}
-
-void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
-                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
-{
-	mr_buf_reset(scratch);
-	bool empty = true;
-	for (size_t t = 0; t < NINDEX_TABLES; t++) empty &= !c->t[t].n;
-	if (empty) {
-		mr_context_index_text(in, scratch);
-		chunk(ctx, scratch);
-		return;
-	}
-	for (size_t t = 0; t < NINDEX_TABLES; t++) {
-		mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
-		if (!c->t[t].n) mr_buf_puts(scratch, "{}");
-		else {
-			mr_jw w;
-			mr_jw_init(&w, scratch, 2, true);
-			pairs_emit_sorted(&w, &c->t[t], chunk, ctx);
-		}
-		if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
-		chunk(ctx, scratch);
-		mr_buf_reset(scratch);
-	}
-}
-
-static uint64_t hash_add(uint64_t h, const char *s)
-{
-	/* with a terminator: "ab","c" differs from "a","bc" */
-	return (mr_str_hash_add(h, s) ^ 0xff) * 1099511628211u;
-}
-
 uint64_t mr_context_index_hash(const mr_context_in *in, size_t i)
 {
 	const mr_module *mod = in->reg->mods[i];
 	const mr_manifest *m = mod->m;
-	uint64_t h = hash_add(MR_STR_HASH_BASIS, mod->id);
+	uint64_t h = mr_hash_str(MR_STR_HASH_BASIS, mod->id);
 	if (!mod->valid) return h;
-	h = hash_add(h, "k");
-	for (size_t k = 0; k < m->ai_keywords.n; k++) h = hash_add(h, m->ai_keywords.v[k].s);
-	h = hash_add(h, "t");
-	for (size_t k = 0; k < m->tags.n; k++) h = hash_add(h, m->tags.v[k].s);
-	h = hash_add(h, "e");
-	for (size_t k = 0; k < m->nentities; k++) h = hash_add(h, m->entities[k].name.s);
-	h = hash_add(h, "r");
-	for (size_t k = 0; k < m->nroutes; k++) h = hash_add(h, m->routes[k].key);
-	h = hash_add(h, "p");
-	for (size_t k = 0; k < m->permissions.n; k++) h = hash_add(h, m->permissions.v[k].s);
-	h = hash_add(h, "v");
-	for (size_t k = 0; k < m->npublishes; k++) h = hash_add(h, m->publishes[k].name.s);
+	h = mr_hash_str(h, "k");
+	for (size_t k = 0; k < m->ai_keywords.n; k++) h = mr_hash_str(h, m->ai_keywords.v[k].s);
+	h = mr_hash_str(h, "t");
+	for (size_t k = 0; k < m->tags.n; k++) h = mr_hash_str(h, m->tags.v[k].s);
+	h = mr_hash_str(h, "e");
+	for (size_t k = 0; k < m->nentities; k++) h = mr_hash_str(h, m->entities[k].name.s);
+	h = mr_hash_str(h, "r");
+	for (size_t k = 0; k < m->nroutes; k++) h = mr_hash_str(h, m->routes[k].key);
+	h = mr_hash_str(h, "p");
+	for (size_t k = 0; k < m->permissions.n; k++) h = mr_hash_str(h, m->permissions.v[k].s);
+	h = mr_hash_str(h, "v");
+	for (size_t k = 0; k < m->npublishes; k++) h = mr_hash_str(h, m->publishes[k].name.s);
 	return h;
 }
 
@@ -1086,9 +968,10 @@ static void graph_value(mr_jw *w, const mr_context_in *in)
 	for (size_t k = 0; in->an && k < in->an->nroots; k++) mr_jw_str(w, reg->mods[in->an->roots[k]]->id);
 	mr_jw_end(w);
 	pairs h = {0};
-	for (size_t i = 0; in->an && i < in->an->n; i++)
-		if (in->an->info[i].parent && mr_registry_find(reg, in->an->info[i].parent))
-			pairs_add(&h, in->an->info[i].parent, reg->mods[i]->id, i, false);
+	for (size_t i = 0; in->an && i < in->an->n; i++) {
+		long p = in->an->info[i].hparent;
+		if (p >= 0 && (size_t)p < reg->n) pairs_add(&h, reg->mods[p]->id, reg->mods[i]->id, i, false);
+	}
 	pairs_emit(w, "hierarchy", &h);
 	mr_jw_end(w);
 }
@@ -1185,10 +1068,28 @@ void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_
 		index_collect(in, t, &p, 0, in->reg->n);
 		mr_jw w;
 		mr_jw_init(&w, out, 0, true);
-		pairs_emit_value(&w, &p, NULL, NULL);
+		pairs_emit_value(&w, &p);
 		return;
 	}
 	mr_buf_puts(out, "{}");
+}
+
+/* Table t of the index (sorted pairs p) after the ones before it, handed to chunk (in
+ * parts past mr_context_index_chunk_bytes), as the writer lays out an object of
+ * non-empty objects. */
+static void index_table_chunks(size_t t, const pairs *p, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
+                               void *ctx)
+{
+	mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
+	if (!p->n) mr_buf_puts(scratch, "{}");
+	else {
+		mr_jw w;
+		mr_jw_init(&w, scratch, 2, true);
+		pairs_emit_sorted(&w, p, chunk, ctx);
+	}
+	if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
+	chunk(ctx, scratch);
+	mr_buf_reset(scratch);
 }
 
 void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
@@ -1201,21 +1102,114 @@ void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*ch
 		chunk(ctx, scratch);
 		return;
 	}
-	/* the tables one at a time, as the writer lays out an object of non-empty objects */
+	/* the tables one at a time: never all of them in memory */
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
-		mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
 		pairs p = {0};
 		index_collect(in, t, &p, 0, in->reg->n);
-		if (!p.n) mr_buf_puts(scratch, "{}");
-		else {
-			mr_jw w;
-			mr_jw_init(&w, scratch, 2, true);
-			pairs_emit_value(&w, &p, chunk, ctx);
-		}
-		if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
-		chunk(ctx, scratch);
-		mr_buf_reset(scratch);
+		if (p.n > 1) qsort(p.v, p.n, sizeof *p.v, pair_cmp);
+		index_table_chunks(t, &p, scratch, chunk, ctx);
+		pairs_release(&p);
 	}
+}
+
+/* ---- the index kept from sync to sync ---- */
+
+struct mr_index_cache {
+	pairs t[NINDEX_TABLES]; /* sorted; keys of modules read again since are not read */
+	bool primed;
+};
+
+mr_index_cache *mr_index_cache_new(void)
+{
+	return mr_xcalloc(1, sizeof(mr_index_cache));
+}
+
+void mr_index_cache_free(mr_index_cache *c)
+{
+	if (!c) return;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	free(c);
+}
+
+/* Table t brought up to date: the pairs of the modules in redo dropped (their keys not
+ * read: a module read again has freed the manifest they pointed into), theirs anew sorted
+ * and merged in (found by bisection: no pass that reads every key). */
+static void cache_update(const mr_context_in *in, pairs *old, size_t t, const bool *redo)
+{
+	size_t n = in->reg->n, w = 0;
+	for (size_t k = 0; k < old->n; k++) {
+		if (!redo[old->v[k].mod]) old->v[w++] = old->v[k];
+		else if (old->v[k].owned) free((char *)old->v[k].key);
+	}
+	old->n = w;
+	pairs add = {0};
+	for (size_t i = 0; i < n; i++)
+		if (redo[i]) index_collect(in, t, &add, i, i + 1);
+	if (!add.n) {
+		free(add.v);
+		return;
+	}
+	if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
+	pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
+	size_t at = 0, from = 0;
+	for (size_t k = 0; k < add.n; k++) {
+		/* the first old pair after add.v[k] */
+		size_t lo = from, hi = old->n;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
+			else hi = mid;
+		}
+		if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
+		at += lo - from;
+		from = lo;
+		v[at++] = add.v[k];
+	}
+	if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
+	at += old->n - from;
+	free(old->v);
+	free(add.v);
+	old->v = v;
+	old->n = old->cap = at;
+}
+
+void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo)
+{
+	size_t n = in->reg->n;
+	if (!redo || !c->primed) {
+		for (size_t t = 0; t < NINDEX_TABLES; t++) {
+			pairs_release(&c->t[t]);
+			index_collect(in, t, &c->t[t], 0, n);
+			if (c->t[t].n > 1) qsort(c->t[t].v, c->t[t].n, sizeof(pair), pair_cmp);
+		}
+		c->primed = true;
+	} else
+		for (size_t t = 0; t < NINDEX_TABLES; t++) cache_update(in, &c->t[t], t, redo);
+}
+
+bool mr_index_cache_primed(const mr_index_cache *c)
+{
+	return c->primed;
+}
+
+void mr_index_cache_forget(mr_index_cache *c)
+{
+	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	c->primed = false;
+}
+
+void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
+                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+{
+	mr_buf_reset(scratch);
+	bool empty = true;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) empty &= !c->t[t].n;
+	if (empty) {
+		mr_context_index_text(in, scratch);
+		chunk(ctx, scratch);
+		return;
+	}
+	for (size_t t = 0; t < NINDEX_TABLES; t++) index_table_chunks(t, &c->t[t], scratch, chunk, ctx);
 }
 
 void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out)

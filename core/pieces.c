@@ -59,6 +59,11 @@ typedef struct range {
 	off_t start, end;
 } range;
 
+typedef struct ranges {
+	range *v; /* sorted, apart */
+	size_t n, cap;
+} ranges;
+
 struct mr_pieces {
 	char *dir;
 	int kept;           /* the last file written (or found equal), or -1 */
@@ -82,10 +87,8 @@ struct mr_pieces {
 	char *buf, *buf2;   /* CHUNK each, when needed */
 	/* where the kept file holds the bytes the file kept before it holds at the same
 	 * offsets (sorted, apart): mr_pieces_write_over() need not write them again */
-	range *same;
-	size_t nsame, capsame;
-	range *next;        /* the same for the file being written, made by the write */
-	size_t nnext, capnext;
+	ranges same;
+	ranges next;        /* the same for the file being written, made by the write */
 	bool wrote;         /* the plan was written (commit takes next as same) */
 };
 
@@ -126,8 +129,8 @@ void mr_pieces_free(mr_pieces *ps)
 	free(ps->recs);
 	free(ps->buf);
 	free(ps->buf2);
-	free(ps->same);
-	free(ps->next);
+	free(ps->same.v);
+	free(ps->next.v);
 	free(ps->dir);
 	free(ps);
 }
@@ -326,7 +329,7 @@ bool mr_pieces_intact(mr_pieces *ps)
 	close(ps->kept);
 	ps->kept = -1;
 	ps->nkslots = 0;
-	ps->nsame = 0;
+	ps->same.n = 0;
 	return false;
 }
 
@@ -524,12 +527,13 @@ static int write_mem(mr_pieces *ps, size_t k, size_t end, int fd)
 /* [start, end) of the file being written holds the kept file's bytes at the same offsets */
 static void note_next(mr_pieces *ps, off_t start, off_t end)
 {
-	if (ps->nnext && ps->next[ps->nnext - 1].end == start) {
-		ps->next[ps->nnext - 1].end = end;
+	ranges *r = &ps->next;
+	if (r->n && r->v[r->n - 1].end == start) {
+		r->v[r->n - 1].end = end;
 		return;
 	}
-	MR_GROW(ps->next, ps->capnext, ps->nnext + 1);
-	ps->next[ps->nnext++] = (range){start, end};
+	MR_GROW(r->v, r->cap, r->n + 1);
+	r->v[r->n++] = (range){start, end};
 }
 
 /* The kept file's [off, off + len) to the same offsets of fd (at its position, off):
@@ -537,20 +541,21 @@ static void note_next(mr_pieces *ps, off_t start, off_t end)
 static int copy_over(mr_pieces *ps, off_t off, size_t len, int fd)
 {
 	off_t end = off + (off_t)len;
-	size_t lo = 0, hi = ps->nsame;
+	const ranges *same = &ps->same;
+	size_t lo = 0, hi = same->n;
 	while (lo < hi) { /* the first range that ends past off */
 		size_t mid = lo + (hi - lo) / 2;
-		if (ps->same[mid].end <= off) lo = mid + 1;
+		if (same->v[mid].end <= off) lo = mid + 1;
 		else hi = mid;
 	}
 	for (size_t k = lo; off < end; k++) {
-		off_t from = k < ps->nsame && ps->same[k].start < end ? ps->same[k].start : end;
+		off_t from = k < same->n && same->v[k].start < end ? same->v[k].start : end;
 		if (from > off) {
 			if (copy_range(ps, ps->kept, off, (size_t)(from - off), fd) < 0) return -1;
 			off = from;
 		}
 		if (off >= end) break;
-		off_t to = ps->same[k].end < end ? ps->same[k].end : end;
+		off_t to = same->v[k].end < end ? same->v[k].end : end;
 		if (lseek(fd, to - off, SEEK_CUR) < 0) return -1;
 		off = to;
 	}
@@ -560,7 +565,7 @@ static int copy_over(mr_pieces *ps, off_t off, size_t len, int fd)
 static int write_plan(mr_pieces *ps, int fd, bool over)
 {
 	ps->calls = 0;
-	ps->nnext = 0;
+	ps->next.n = 0;
 	ps->wrote = false;
 	if (ps->broken) {
 		errno = EINVAL;
@@ -603,20 +608,20 @@ int mr_pieces_write_over(mr_pieces *ps, int fd)
 
 void mr_pieces_forget_same(mr_pieces *ps)
 {
-	ps->nsame = 0;
+	ps->same.n = 0;
 }
 
 int mr_pieces_copy_kept(mr_pieces *ps, int fd)
 {
-	ps->nsame = 0;
+	ps->same.n = 0;
 	if (ps->kept < 0 || ps->kept_size < 0) {
 		errno = EBADF;
 		return -1;
 	}
 	if (copy_range(ps, ps->kept, 0, (size_t)ps->kept_size, fd) < 0) return -1;
 	if (ps->kept_size) {
-		MR_GROW(ps->same, ps->capsame, 1);
-		ps->same[ps->nsame++] = (range){0, ps->kept_size};
+		MR_GROW(ps->same.v, ps->same.cap, 1);
+		ps->same.v[ps->same.n++] = (range){0, ps->kept_size};
 	}
 	return 0;
 }
@@ -674,15 +679,11 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 	}
 	/* the file written holds the old kept file's bytes where the plan copied them in place */
 	if (ps->wrote) {
-		range *t = ps->same;
-		size_t tc = ps->capsame;
+		ranges t = ps->same;
 		ps->same = ps->next;
-		ps->capsame = ps->capnext;
-		ps->nsame = ps->nnext;
 		ps->next = t;
-		ps->capnext = tc;
 	} else
-		ps->nsame = 0;
+		ps->same.n = 0;
 	ps->gen++;
 	for (size_t i = 0; i < ps->nrecs; i++) {
 		const rec *r = &ps->recs[i];

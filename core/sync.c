@@ -877,9 +877,6 @@ err: {
 
 /* ---------------------------------------------------------------- the state */
 
-static int put_planned(mr_sync_state *s, mr_pieces *ps, mr_spare *spare, const char *name, bool full, bool changed,
-                       char **err);
-
 /* What the last sync wrote about one module. */
 typedef struct smod {
 	char *id;
@@ -896,7 +893,6 @@ typedef struct smod {
 	bool valid, stale;
 	char *seen_sha;         /* the manifest the last sync saw, and whether it was valid: */
 	bool seen_valid;        /* what the next sync's accounting compares with */
-	bool touched;           /* reloaded since the last sync */
 	json_t *json;           /* its parsed entry (keep_json) */
 	json_t *rows_json;      /* its parsed rows, an array (keep_json) */
 } smod;
@@ -927,7 +923,8 @@ struct mr_sync_state {
 	json_t *jregistry, *jgraph, *jindex, *jdiags; /* its sections, parsed when they change */
 	mr_buf scratch_text, scratch_rows, scratch_file;
 	bool lists_changed[2];  /* an entry of modules.json, health.json changed in this sync */
-	char **touched;         /* the ids of mr_sync_state_touch since the last sync */
+	char **touched;         /* the ids of mr_sync_state_touch since the last sync (read
+	                         * again: they are rendered again, as are their index parts) */
 	size_t ntouched, captouched;
 	mr_index_cache *icache; /* the index's tables, sorted, kept from sync to sync */
 };
@@ -1034,23 +1031,31 @@ static long find_smod(const mr_sync_state *s, const char *id)
 
 void mr_sync_state_touch(mr_sync_state *s, const char *id)
 {
-	long k = find_smod(s, id);
-	if (k >= 0) s->mods[k]->touched = true;
 	MR_GROW(s->touched, s->captouched, s->ntouched + 1);
 	s->touched[s->ntouched++] = mr_xstrdup(id);
+}
+
+/* Per module of reg, whether it was read again since the last sync (mr_sync_state_touch). */
+static bool *reread_of(const mr_sync_state *s, const mr_registry *reg)
+{
+	bool *reread = mr_xcalloc(reg->n + 1, sizeof *reread);
+	for (size_t k = 0; k < s->ntouched; k++) {
+		long i = mr_registry_index(reg, s->touched[k]);
+		if (i >= 0) reread[i] = true;
+	}
+	return reread;
 }
 
 /* Which modules' digests a sync after an analysis made from the last one must make (NULL:
  * all): those the analysis says may have changed, the modules read again, and their
  * targets (whose entries show a source's relationships). */
-static bool *digests_wanted(const mr_sync_state *s, const mr_registry *reg, const mr_analysis *an)
+static bool *digests_wanted(const mr_registry *reg, const mr_analysis *an, const bool *reread)
 {
 	if (!an || !an->changed || an->n != reg->n) return NULL;
 	bool *want = mr_xcalloc(reg->n + 1, sizeof *want);
 	memcpy(want, an->changed, reg->n * sizeof *want);
-	for (size_t k = 0; k < s->ntouched; k++) {
-		long i = mr_registry_index(reg, s->touched[k]);
-		if (i < 0) continue;
+	for (size_t i = 0; i < reg->n; i++) {
+		if (!reread[i]) continue;
 		want[i] = true;
 		const mr_modinfo *info = &an->info[i];
 		for (size_t r = 0; r < info->nrel; r++)
@@ -1623,7 +1628,8 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	bool clock = s->last_now != opts->now;
 	/* the analysis was made from the one of the last sync (the watcher's way): the modules
 	 * it says did not change, and that no change read again, keep their digests */
-	want = cross && !fresh && !s->full && s->analysis_changed ? digests_wanted(s, reg, an) : NULL;
+	reread = reread_of(s, reg);
+	want = cross && !fresh && !s->full && s->analysis_changed ? digests_wanted(reg, an, reread) : NULL;
 	if (cross) digests = digest_all(&in, want);
 	bool set_changed = false, rows_changed = false, any_changed = false, index_changed = false;
 	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
@@ -1654,7 +1660,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 			sm->seen_sha = mr_xstrdup(reg->mods[i]->sha256);
 		}
 		sm->seen_valid = reg->mods[i]->valid;
-		bool render = fresh || s->full || is_new || sm->touched;
+		bool render = fresh || s->full || is_new || reread[i];
 		if (cross && (!want || want[i])) {
 			const uint64_t *h = digests[i];
 			if (!sm->has_digest || h[0] != sm->digest[0] || h[1] != sm->digest[1]) {
@@ -1670,12 +1676,6 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 			free(sm->health_key);
 			sm->health_key = hk;
 		}
-		if (sm->touched) {
-			/* read again: its part of the index is read again too (see below) */
-			if (!reread) reread = mr_xcalloc(reg->n + 1, sizeof *reread);
-			reread[i] = true;
-		}
-		sm->touched = false;
 		if (!render) continue;
 		uint64_t ih = mr_context_index_hash(&in, i);
 		if (is_new || ih != sm->index_hash) index_changed = true;
@@ -1713,7 +1713,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	 * at a time and keeps nothing (its memory is the watcher's peak): the tables are made
 	 * when a later sync first needs them. */
 	if (fresh || s->full || set_changed) mr_index_cache_forget(s->icache);
-	else if (reread && mr_index_cache_primed(s->icache)) mr_index_cache_update(&in, s->icache, reread);
+	else if (s->ntouched && mr_index_cache_primed(s->icache)) mr_index_cache_update(&in, s->icache, reread);
 
 	/* the other sections */
 	bool sections = fresh || s->full;

@@ -310,6 +310,22 @@ uint64_t mr_str_hash_add(uint64_t h, const char *s)
 	return h;
 }
 
+static uint64_t hash_byte(uint64_t h, unsigned char b)
+{
+	return (h ^ b) * 1099511628211u;
+}
+
+uint64_t mr_hash_str(uint64_t h, const char *s)
+{
+	return s ? hash_byte(mr_str_hash_add(h, s), 0xff) : hash_byte(h, 0xfe);
+}
+
+uint64_t mr_hash_u64(uint64_t h, uint64_t v)
+{
+	for (int k = 0; k < 8; k++) h = hash_byte(h, (unsigned char)(v >> (8 * k)));
+	return h;
+}
+
 uint64_t mr_str_hash(const char *s)
 {
 	return mr_str_hash_add(MR_STR_HASH_BASIS, s);

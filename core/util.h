@@ -25,6 +25,11 @@ char *mr_xstrdup(const char *s);
  * mr_str_hash_add continues a hash h with the bytes of s (MR_STR_HASH_BASIS to start). */
 #define MR_STR_HASH_BASIS 1469598103934665603u
 uint64_t mr_str_hash_add(uint64_t h, const char *s);
+/* The same, for fingerprints of several texts: each one followed by a byte no text holds
+ * (0xff: not UTF-8), so that "ab","c" differs from "a","bc"; NULL hashes as a byte of its
+ * own.  mr_hash_u64 goes on with the 8 bytes of v. */
+uint64_t mr_hash_str(uint64_t h, const char *s);
+uint64_t mr_hash_u64(uint64_t h, uint64_t v);
 uint64_t mr_str_hash(const char *s);
 char *mr_xstrndup(const char *s, size_t n);
 /* printf into a new heap string; the caller frees it */

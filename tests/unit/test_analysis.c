@@ -152,6 +152,13 @@ static void remove_module(const char *root, int i)
 	free(cmd);
 }
 
+static void remove_root(const char *root)
+{
+	char *cmd = mr_xasprintf("rm -rf '%s'", root);
+	cr_expect_eq(system(cmd), 0);
+	free(cmd);
+}
+
 static const char *where(unsigned long long seed, int step)
 {
 	static char s[96];
@@ -180,8 +187,6 @@ static void same_module(const mr_registry *reg, const mr_analysis *a, const mr_a
 			cr_assert_eq(x->target[r], y->target[r], "%s: target %zu of %s", at, r, id);
 			cr_assert_eq(x->satisfied[r], y->satisfied[r], "%s: satisfied %zu of %s", at, r, id);
 		}
-		cr_assert_eq(!x->parent, !y->parent, "%s: parent of %s", at, id);
-		if (x->parent) cr_assert_str_eq(x->parent, y->parent, "%s: parent of %s", at, id);
 		cr_assert_eq(x->hparent, y->hparent, "%s: parent of %s", at, id);
 		cr_assert_eq(x->ndeps, y->ndeps, "%s: dependencies of %s", at, id);
 		for (size_t k = 0; k < x->ndeps; k++) cr_assert_eq(x->deps[k], y->deps[k], "%s: dependencies of %s", at, id);
@@ -264,9 +269,7 @@ static void run_seed(unsigned long long seed, size_t *partial, size_t *cycles, s
 	mr_analysis_release(&prev);
 	mr_analysis_release(&last);
 	mr_registry_release(&reg);
-	char *cmd = mr_xasprintf("rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	remove_root(root);
 }
 
 /* a few fixed seeds, which make cycles often, and one that differs from run to run */
@@ -313,9 +316,7 @@ Test(analysis, module_without_fingerprint_runs_everything)
 	mr_analysis_release(&prev);
 	mr_analysis_release(&again);
 	mr_registry_release(&reg);
-	char *cmd = mr_xasprintf("rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	remove_root(root);
 }
 
 /* m00 -> m01 -> m02 -> m03, then m03 -> m00 closes a cycle of four: m01 is neither a
@@ -355,7 +356,5 @@ Test(analysis, closing_a_cycle_reaches_beyond_the_neighbours)
 	mr_analysis_release(&again);
 	mr_analysis_release(&anew);
 	mr_registry_release(&reg);
-	char *cmd = mr_xasprintf("rm -rf '%s'", root);
-	cr_expect_eq(system(cmd), 0);
-	free(cmd);
+	remove_root(root);
 }

@@ -115,12 +115,18 @@ Test(context, index_chunks_cut_inside_tables)
 	mr_context_index_chunk_bytes = saved;
 }
 
+/* a random number below n */
+static int rnd(unsigned long long *rng, int n)
+{
+	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (int)((*rng >> 33) % (unsigned)n);
+}
+
 /* The tables' keys in bytewise order and each key's ids, once each and sorted: keywords
  * that share long beginnings, of lengths 12 to 20, each given to random modules. */
 Test(context, index_keys_sorted_bytewise_whatever_they_share)
 {
 	char *root = temp_registry();
-	const char *alphabet = "ab";
 	unsigned long long rng = (unsigned long long)getpid();
 	json_t *want = json_object(); /* key -> {id: true} */
 	for (int m = 0; m < 12; m++) {
@@ -129,14 +135,10 @@ Test(context, index_keys_sorted_bytewise_whatever_they_share)
 		mr_buf y = MR_BUF_INIT;
 		mr_buf_puts(&y, "ai:\n  keywords:\n");
 		for (int k = 0; k < 20; k++) {
-			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-			size_t len = 12 + (size_t)((rng >> 33) % 9); /* 12..20 */
+			size_t len = 12 + (size_t)rnd(&rng, 9); /* 12..20 */
 			char key[32];
-			for (size_t c = 0; c < len; c++) {
-				rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-				/* mostly 'a': long shared beginnings */
-				key[c] = (rng >> 33) % 6 ? 'a' : alphabet[1];
-			}
+			/* mostly 'a': long shared beginnings */
+			for (size_t c = 0; c < len; c++) key[c] = rnd(&rng, 6) ? 'a' : 'b';
 			key[len] = '\0';
 			mr_buf_printf(&y, "    - %s\n", key);
 			json_t *ids = json_object_get(want, key);
@@ -181,16 +183,6 @@ Test(context, index_keys_sorted_bytewise_whatever_they_share)
 	remove_tree(root);
 }
 
-/* The index kept from sync to sync (mr_index_cache), brought up to date with only the
- * modules read again, writes what a whole new index writes: random modules whose
- * keywords, tags, entities, routes, permissions and events overlap, changed (or just
- * read again) a few at a time, now and then one added or removed. */
-static int rnd(unsigned long long *rng, int n)
-{
-	*rng = *rng * 6364136223846793005ULL + 1442695040888963407ULL;
-	return (int)((*rng >> 33) % (unsigned)n);
-}
-
 static void random_index_module(const char *root, int m, unsigned long long *rng)
 {
 	static const char *const words[] = {"crm", "Billing", "orders", "ORDERS", "Order", "customer", "Customers", "x"};
@@ -223,6 +215,10 @@ static void cached_text(const mr_registry *reg, mr_index_cache *c, const bool *r
 	mr_buf_release(&scratch);
 }
 
+/* The index kept from sync to sync (mr_index_cache), brought up to date with only the
+ * modules read again, writes what a whole new index writes: random modules whose
+ * keywords, tags, entities, routes, permissions and events overlap, changed (or just
+ * read again) a few at a time, now and then one added or removed. */
 Test(context, index_kept_between_syncs_equals_a_new_one)
 {
 	char *root = temp_registry();
@@ -247,12 +243,11 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 	for (int step = 0; step < 150; step++) {
 		bool *redo = mr_xcalloc(N + 1, sizeof *redo);
 		bool set = false;
-		for (int k = 0, nk = 1 + (int)(rng % 3); k < nk; k++) {
-			rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
-			int m = (int)((rng >> 33) % N);
+		for (int k = 0, nk = 1 + rnd(&rng, 3); k < nk; k++) {
+			int m = rnd(&rng, N);
 			char id[16];
 			snprintf(id, sizeof id, "mod%02d", m);
-			if (!alive[m] || (rng >> 20) % 12 == 0) {
+			if (!alive[m] || rnd(&rng, 12) == 0) {
 				/* added or removed: the modules' order changes, everything is made anew */
 				char *dir = mr_path_join(root, id), *cmd = mr_xasprintf("rm -rf '%s'", dir);
 				if (alive[m]) {
@@ -268,7 +263,7 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 				free(dir);
 				continue;
 			}
-			if ((rng >> 24) % 4) random_index_module(root, m, &rng); /* else: read again as it was */
+			if (rnd(&rng, 4)) random_index_module(root, m, &rng); /* else: read again as it was */
 			mr_registry_put(&reg, mr_module_load(root, id));
 			long i = mr_registry_index(&reg, id);
 			cr_assert_geq(i, 0);

@@ -417,26 +417,19 @@ Test(pieces, random_plans_written_over_the_file_before)
 Test(pieces, the_same_file_over_the_same_file_writes_nothing)
 {
 	mr_pieces *ps = mr_pieces_new(dir);
-	mr_piece a, b;
-	cr_assert_eq(mr_pieces_put(ps, &a, "alpha", 5), 0);
-	cr_assert_eq(mr_pieces_put(ps, &b, "beta", 4), 0);
-	mr_pieces_begin(ps);
-	mr_pieces_add_text(ps, OPEN, 1);
-	mr_pieces_add(ps, &a);
-	mr_pieces_add_text(ps, SEP, 2);
-	mr_pieces_add(ps, &b);
-	mr_pieces_add_text(ps, CLOSE, 1);
+	mr_piece p[2];
+	char *texts[] = {"alpha", "beta"};
+	const size_t order[] = {0, 1};
+	mr_buf want = MR_BUF_INIT;
+	cr_assert_eq(mr_pieces_put(ps, &p[0], "alpha", 5), 0);
+	cr_assert_eq(mr_pieces_put(ps, &p[1], "beta", 4), 0);
+	plan_list(ps, p, texts, order, 2, SEP, &want);
 	char *path = NULL;
 	free(write_plan(ps, &path));
 	char *copy = mr_xasprintf("%s/copy", dir);
 	int fd = open(copy, O_RDWR | O_CREAT | O_TRUNC, 0644);
 	cr_assert_eq(mr_pieces_copy_kept(ps, fd), 0);
-	mr_pieces_begin(ps);
-	mr_pieces_add_text(ps, OPEN, 1);
-	mr_pieces_add(ps, &a);
-	mr_pieces_add_text(ps, SEP, 2);
-	mr_pieces_add(ps, &b);
-	mr_pieces_add_text(ps, CLOSE, 1);
+	plan_list(ps, p, texts, order, 2, SEP, &want);
 	cr_assert_eq(mr_pieces_write_over(ps, fd), 0);
 	cr_assert_eq(mr_pieces_last_calls(ps), 0, "%zu calls", mr_pieces_last_calls(ps));
 	char *got = file_bytes(fd);
@@ -451,18 +444,14 @@ Test(pieces, the_same_file_over_the_same_file_writes_nothing)
 	mr_pieces_commit(ps, fd);
 	/* and the file written knows it is the file before it again: the next one over that
 	 * one writes nothing either */
-	mr_pieces_begin(ps);
-	mr_pieces_add_text(ps, OPEN, 1);
-	mr_pieces_add(ps, &a);
-	mr_pieces_add_text(ps, SEP, 2);
-	mr_pieces_add(ps, &b);
-	mr_pieces_add_text(ps, CLOSE, 1);
+	plan_list(ps, p, texts, order, 2, SEP, &want);
 	cr_assert_eq(mr_pieces_write_over(ps, old), 0);
 	cr_assert_eq(mr_pieces_last_calls(ps), 0, "%zu calls", mr_pieces_last_calls(ps));
 	got = file_bytes(old);
 	cr_assert_str_eq(got, "[alpha,\nbeta]");
 	free(got);
 	mr_pieces_commit(ps, old);
+	mr_buf_release(&want);
 	free(copy);
 	free(path);
 	mr_pieces_free(ps);
