@@ -360,8 +360,8 @@ static void unsource(ctx *c, size_t i, bool keep_targets)
  * (whose targets changed), the incoming lists and reports of the targets they had and
  * have, and the cycles when an edge changed or a changed module was on one.  an holds
  * the last analysis's results (take_group).  Returns true when the cycles stayed, with
- * an->changed saying which modules were checked again. */
-static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
+ * changed saying which modules were checked again. */
+static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd, bool *changed)
 {
 	mr_analysis *an = c->an;
 	size_t n = c->reg->n;
@@ -438,10 +438,8 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 		rel_target(c, targets[k]);
 	}
 	if (graphs) rel_graphs(c);
-	else {
-		an->changed = mr_xcalloc(n + 1, sizeof *an->changed);
-		for (size_t i = 0; i < n; i++) an->changed[i] = mark[i] != 0;
-	}
+	else
+		for (size_t i = 0; i < n; i++) changed[i] = mark[i] != 0;
 	free(mark);
 	free(targets);
 	free(fresh);
@@ -450,69 +448,176 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd)
 
 /* ---- conflicts: same key claimed by several modules ---- */
 
-/* A claim of a key (a route, a UI page path, a name) by module mod; idx says which of
- * its routes or pages.  Small: a save at 10,000 modules makes some 200,000 of them. */
-typedef struct claim {
-	uint64_t hash;   /* mr_str_hash(key) */
+/* The kinds of keys a module claims: its routes, its UI page paths, its name. */
+enum { CLAIM_ROUTE, CLAIM_UI, CLAIM_NAME, CLAIM_KINDS };
+
+/* A claim of a key by module mod (+ 1; 0: an empty slot); idx says which of its routes or
+ * pages; h is a 32-bit hash of the key.  Claims of keys with the same hash are one probe
+ * run of their table: a group is found without the keys, which live in the manifests. */
+typedef struct cslot {
+	uint32_t h, mod, idx;
+} cslot;
+
+typedef struct ctable {
+	cslot *v;
+	size_t size, n; /* size: a power of two, or 0 */
+} ctable;
+
+/* The claims of the last analysis, kept for the next one (a change re-checks only the
+ * groups of the keys it touched): 12 bytes a claim, and per module its keys' hashes. */
+struct mr_claims {
+	ctable t[CLAIM_KINDS];
+	uint32_t **mine; /* per module: NULL, or {routes, pages, names, their hashes...} */
+	size_t n;
+};
+
+static uint32_t claim_hash(uint64_t h)
+{
+	return (uint32_t)((h * 0x9e3779b97f4a7c15u) >> 32);
+}
+
+static void ct_put(ctable *t, uint32_t h, uint32_t mod, uint32_t idx)
+{
+	if (2 * (t->n + 1) > t->size) {
+		ctable g = {NULL, t->size ? 2 * t->size : 64, t->n};
+		g.v = mr_xcalloc(g.size, sizeof *g.v);
+		for (size_t k = 0; k < t->size; k++) {
+			if (!t->v[k].mod) continue;
+			size_t s = t->v[k].h & (g.size - 1);
+			while (g.v[s].mod) s = (s + 1) & (g.size - 1);
+			g.v[s] = t->v[k];
+		}
+		free(t->v);
+		*t = g;
+	}
+	size_t s = h & (t->size - 1);
+	while (t->v[s].mod) s = (s + 1) & (t->size - 1);
+	t->v[s] = (cslot){h, mod + 1, idx};
+	t->n++;
+}
+
+/* remove every claim of hash h by module mod (linear probing: the run closes up behind) */
+static void ct_drop(ctable *t, uint32_t h, uint32_t mod)
+{
+	size_t mask = t->size - 1;
+	for (size_t s = h & mask; t->v[s].mod;) {
+		if (t->v[s].h != h || t->v[s].mod != mod + 1) {
+			s = (s + 1) & mask;
+			continue;
+		}
+		size_t hole = s;
+		for (size_t k = (hole + 1) & mask; t->v[k].mod; k = (k + 1) & mask) {
+			size_t home = t->v[k].h & mask;
+			/* k may move back to the hole unless its home lies in (hole, k] */
+			if (((k - home) & mask) >= ((k - hole) & mask)) {
+				t->v[hole] = t->v[k];
+				hole = k;
+			}
+		}
+		t->v[hole] = (cslot){0, 0, 0};
+		t->n--;
+		/* s now holds the next entry of the run (or is empty) */
+	}
+}
+
+/* the claims of hash h: appended to *out */
+static size_t ct_group(const ctable *t, uint32_t h, cslot **out, size_t *cap)
+{
+	size_t n = 0;
+	if (!t->size) return 0;
+	for (size_t s = h & (t->size - 1); t->v[s].mod; s = (s + 1) & (t->size - 1))
+		if (t->v[s].h == h) {
+			MR_GROW(*out, *cap, n + 1);
+			(*out)[n++] = t->v[s];
+		}
+	return n;
+}
+
+static void claims_free(mr_claims *cs)
+{
+	if (!cs) return;
+	for (int k = 0; k < CLAIM_KINDS; k++) free(cs->t[k].v);
+	for (size_t i = 0; i < cs->n; i++) free(cs->mine[i]);
+	free(cs->mine);
+	free(cs);
+}
+
+/* the key of a claim, from the module's manifest as it is now (*owned: to free) */
+static const char *claim_key(const ctx *c, int kind, size_t mod, size_t idx, char **owned)
+{
+	const mr_manifest *m = man(c, mod);
+	*owned = NULL;
+	if (kind == CLAIM_ROUTE) return m->routes[idx].key;
+	if (kind == CLAIM_UI) return *owned = mr_path_normalise(m->pages[idx].path.s);
+	char *lower = *owned = mr_xstrdup(m->name.s);
+	for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
+	return lower;
+}
+
+/* Put module i's claims in the tables and remember their hashes. */
+static void claims_add(ctx *c, mr_claims *cs, size_t i)
+{
+	free(cs->mine[i]);
+	cs->mine[i] = NULL;
+	if (!usable(c, i)) return;
+	const mr_manifest *m = man(c, i);
+	size_t nn = m->name.s ? 1 : 0, total = m->nroutes + m->npages + nn;
+	if (!total) return;
+	uint32_t *mine = cs->mine[i] = mr_xcalloc(3 + total, sizeof *mine);
+	mine[0] = (uint32_t)m->nroutes;
+	mine[1] = (uint32_t)m->npages;
+	mine[2] = (uint32_t)nn;
+	uint32_t *h = mine + 3;
+	for (int kind = 0; kind < CLAIM_KINDS; kind++)
+		for (size_t x = 0; x < mine[kind]; x++) {
+			uint64_t full;
+			if (kind == CLAIM_ROUTE) full = m->routes[x].key_hash;
+			else {
+				char *owned;
+				full = mr_str_hash(claim_key(c, kind, i, x, &owned));
+				free(owned);
+			}
+			*h = claim_hash(full);
+			ct_put(&cs->t[kind], *h++, (uint32_t)i, (uint32_t)x);
+		}
+}
+
+static void claims_drop(mr_claims *cs, size_t i)
+{
+	const uint32_t *mine = cs->mine[i];
+	if (!mine) return;
+	const uint32_t *h = mine + 3;
+	for (int kind = 0; kind < CLAIM_KINDS; kind++)
+		for (size_t x = 0; x < mine[kind]; x++) ct_drop(&cs->t[kind], *h++, (uint32_t)i);
+	free(cs->mine[i]);
+	cs->mine[i] = NULL;
+}
+
+typedef struct keyed {
 	const char *key;
-	uint32_t mod;
-	uint32_t idx;
-} claim;
+	char *owned;
+	uint32_t mod, idx;
+} keyed;
 
-typedef void (*conflict_fn)(ctx *c, const claim *here, const claim *other);
-
-/* Group the claims (in registry order) by key with a hash table, and tell every claim of a
- * group the first claim of another module: linear in the number of claims. */
-static void conflicts(ctx *c, claim *cl, size_t n, conflict_fn fn)
+static int keyed_cmp(const void *pa, const void *pb)
 {
-	if (n < 2) return;
-	size_t size = 16;
-	while (size < 2 * n) size <<= 1;
-	uint32_t *head = mr_xcalloc(size, sizeof *head); /* claim index + 1 of each group's first */
-	uint32_t *tail = mr_xcalloc(size, sizeof *tail);
-	uint32_t *next = mr_xcalloc(n, sizeof *next);    /* next claim of the same key + 1 */
-	bool *shared = mr_xcalloc(size, sizeof *shared);
-	for (size_t k = 0; k < n; k++) {
-		size_t h = (size_t)cl[k].hash & (size - 1);
-		while (head[h] && (cl[head[h] - 1].hash != cl[k].hash || strcmp(cl[head[h] - 1].key, cl[k].key)))
-			h = (h + 1) & (size - 1);
-		if (!head[h]) head[h] = (uint32_t)(k + 1);
-		else {
-			next[tail[h] - 1] = (uint32_t)(k + 1);
-			if (cl[head[h] - 1].mod != cl[k].mod) shared[h] = true;
-		}
-		tail[h] = (uint32_t)(k + 1);
-	}
-	for (size_t h = 0; h < size; h++) {
-		if (!shared[h]) continue;
-		for (size_t a = head[h]; a; a = next[a - 1]) {
-			size_t other = head[h];
-			while (other && (other == a || cl[other - 1].mod == cl[a - 1].mod)) other = next[other - 1];
-			if (other) fn(c, &cl[a - 1], &cl[other - 1]);
-		}
-	}
-	free(head);
-	free(tail);
-	free(next);
-	free(shared);
+	const keyed *a = pa, *b = pb;
+	int r = strcmp(a->key, b->key);
+	if (r) return r;
+	if (a->mod != b->mod) return a->mod < b->mod ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
 }
 
-static char *route_shown(const mr_manifest *m, size_t r)
+static void route_conflict(ctx *c, const keyed *h, const keyed *o)
 {
-	return mr_xasprintf("%s %s", m->routes[r].method.s, m->routes[r].full_path);
-}
-
-static void route_conflict(ctx *c, const claim *h, const claim *o)
-{
-	char *shown = route_shown(man(c, h->mod), h->idx);
-	mr_pos hp = man(c, h->mod)->routes[h->idx].path.pos, op = man(c, o->mod)->routes[o->idx].path.pos;
-	mr_diag *dg = report(c, h->mod, hp, "route-conflict", "route %s is already declared by %s", shown,
-	                     c->reg->mods[o->mod]->id);
+	const mr_manifest *m = man(c, h->mod);
+	mr_pos hp = m->routes[h->idx].path.pos, op = man(c, o->mod)->routes[o->idx].path.pos;
+	mr_diag *dg = report(c, h->mod, hp, "route-conflict", "route %s %s is already declared by %s",
+	                     m->routes[h->idx].method.s, m->routes[h->idx].full_path, c->reg->mods[o->mod]->id);
 	mr_diag_note(dg, c->reg->mods[o->mod]->file, op.line, op.col, "%s declares it here", c->reg->mods[o->mod]->id);
-	free(shown);
 }
 
-static void ui_conflict(ctx *c, const claim *h, const claim *o)
+static void ui_conflict(ctx *c, const keyed *h, const keyed *o)
 {
 	const mr_text *hp = &man(c, h->mod)->pages[h->idx].path, *op = &man(c, o->mod)->pages[o->idx].path;
 	mr_diag *dg = report(c, h->mod, hp->pos, "ui-path-conflict", "UI page path %s is also claimed by %s", hp->s,
@@ -520,7 +625,7 @@ static void ui_conflict(ctx *c, const claim *h, const claim *o)
 	mr_diag_note(dg, c->reg->mods[o->mod]->file, op->pos.line, op->pos.col, "%s claims it here", c->reg->mods[o->mod]->id);
 }
 
-static void name_conflict(ctx *c, const claim *h, const claim *o)
+static void name_conflict(ctx *c, const keyed *h, const keyed *o)
 {
 	const mr_text *hn = &man(c, h->mod)->name, *on = &man(c, o->mod)->name;
 	mr_diag *dg = report(c, h->mod, hn->pos, "duplicate-name", "name '%s' is also used by %s (names are compared ignoring case)",
@@ -528,46 +633,138 @@ static void name_conflict(ctx *c, const claim *h, const claim *o)
 	mr_diag_note(dg, c->reg->mods[o->mod]->file, on->pos.line, on->pos.col, "%s uses it here", c->reg->mods[o->mod]->id);
 }
 
+typedef void (*conflict_fn)(ctx *c, const keyed *here, const keyed *other);
+static const conflict_fn conflict_fns[CLAIM_KINDS] = {route_conflict, ui_conflict, name_conflict};
+
+/* a set of (kind, hash): the groups already looked at */
+typedef struct seen {
+	uint64_t *v; /* kind << 32 | hash, + 1; 0: empty */
+	size_t size;
+} seen;
+
+static bool seen_add(seen *s, int kind, uint32_t h)
+{
+	uint64_t key = ((uint64_t)kind << 32 | h) + 1;
+	size_t k = (size_t)(key * 0x9e3779b97f4a7c15u >> 20) & (s->size - 1);
+	for (; s->v[k]; k = (k + 1) & (s->size - 1))
+		if (s->v[k] == key) return false;
+	s->v[k] = key;
+	return true;
+}
+
+/* Report the conflicts of the modules marked in redo (listed in mods): every claim of
+ * theirs whose key another module claims too is told the first such claim (registry
+ * order).  Group by group: a key claimed by thousands costs a sort, not their square. */
+static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo, const size_t *mods, size_t nmods)
+{
+	size_t total = 0;
+	for (size_t k = 0; k < nmods; k++) {
+		const uint32_t *mine = cs->mine[mods[k]];
+		if (mine) total += mine[0] + mine[1] + mine[2];
+	}
+	if (!total) return;
+	seen sn = {NULL, 16};
+	while (sn.size < 2 * total) sn.size <<= 1;
+	sn.v = mr_xcalloc(sn.size, sizeof *sn.v);
+	cslot *g = NULL;
+	size_t gcap = 0, kcap = 0;
+	keyed *kv = NULL;
+	for (size_t k = 0; k < nmods; k++) {
+		const uint32_t *mine = cs->mine[mods[k]];
+		if (!mine) continue;
+		const uint32_t *h = mine + 3;
+		for (int kind = 0; kind < CLAIM_KINDS; kind++)
+			for (size_t x = 0; x < mine[kind]; x++, h++) {
+				if (!seen_add(&sn, kind, *h)) continue;
+				size_t n = ct_group(&cs->t[kind], *h, &g, &gcap);
+				bool shared = false;
+				for (size_t j = 1; j < n; j++) shared |= g[j].mod != g[0].mod;
+				if (!shared) continue;
+				MR_GROW(kv, kcap, n);
+				for (size_t j = 0; j < n; j++) {
+					kv[j].mod = g[j].mod - 1;
+					kv[j].idx = g[j].idx;
+					kv[j].key = claim_key(c, kind, kv[j].mod, kv[j].idx, &kv[j].owned);
+				}
+				qsort(kv, n, sizeof *kv, keyed_cmp);
+				for (size_t s = 0, e; s < n; s = e) {
+					for (e = s + 1; e < n && !strcmp(kv[e].key, kv[s].key); e++) {}
+					for (size_t a = s; a < e; a++) {
+						if (!redo[kv[a].mod]) continue;
+						size_t o = s;
+						while (o < e && kv[o].mod == kv[a].mod) o++;
+						if (o < e) conflict_fns[kind](c, &kv[a], &kv[o]);
+					}
+				}
+				for (size_t j = 0; j < n; j++) free(kv[j].owned);
+			}
+	}
+	free(kv);
+	free(g);
+	free(sn.v);
+}
+
+/* The claims group over the whole registry: the tables made anew. */
 static void check_conflicts(ctx *c)
 {
-	const mr_registry *reg = c->reg;
-	claim *cl = NULL;
-	size_t n = 0, cap = 0;
-	/* the keys live only as long as this pass: allocating them in the manifests' arenas
-	 * made every analysis (one per sync in the watcher) grow unchanged manifests */
-	mr_arena *tmp = mr_arena_new();
-	for (size_t i = 0; i < reg->n; i++) {
-		if (!usable(c, i)) continue;
-		const mr_manifest *m = man(c, i);
-		MR_GROW(cl, cap, n + m->nroutes);
-		for (size_t r = 0; r < m->nroutes; r++)
-			cl[n++] = (claim){m->routes[r].key_hash, m->routes[r].key, (uint32_t)i, (uint32_t)r};
-	}
-	conflicts(c, cl, n, route_conflict);
-	n = 0;
-	for (size_t i = 0; i < reg->n; i++) {
-		if (!usable(c, i)) continue;
-		const mr_manifest *m = man(c, i);
-		for (size_t p = 0; p < m->npages; p++) {
-			char *norm = mr_path_normalise(m->pages[p].path.s);
-			MR_GROW(cl, cap, n + 1);
-			cl[n++] = (claim){mr_str_hash(norm), mr_arena_strdup(tmp, norm), (uint32_t)i, (uint32_t)p};
-			free(norm);
+	size_t n = c->reg->n;
+	mr_claims *cs = c->an->claims = mr_xcalloc(1, sizeof *cs);
+	cs->n = n;
+	cs->mine = mr_xcalloc(n + 1, sizeof *cs->mine);
+	unsigned char *all = mr_xcalloc(n + 1, 1);
+	size_t *mods = mr_xcalloc(n + 1, sizeof *mods), nm = 0;
+	for (size_t i = 0; i < n; i++) {
+		claims_add(c, cs, i);
+		if (cs->mine[i]) {
+			all[i] = 1;
+			mods[nm++] = i;
 		}
 	}
-	conflicts(c, cl, n, ui_conflict);
-	n = 0;
-	for (size_t i = 0; i < reg->n; i++) {
-		if (!usable(c, i) || !man(c, i)->name.s) continue;
-		const mr_manifest *m = man(c, i);
-		char *lower = mr_arena_strdup(tmp, m->name.s);
-		for (char *p = lower; *p; p++) *p = (char)tolower((unsigned char)*p);
-		MR_GROW(cl, cap, n + 1);
-		cl[n++] = (claim){mr_str_hash(lower), lower, (uint32_t)i, 0};
+	claims_report(c, cs, all, mods, nm);
+	free(all);
+	free(mods);
+}
+
+/* The claims group again after only the modules in dirty (nd, ascending) changed what it
+ * reads (the same ids): their claims replaced in the tables taken over, and the conflicts
+ * made again for them and for every module that claims a key of the same hash as one
+ * they had or have.  Marks those modules in changed. */
+static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+{
+	mr_claims *cs = c->an->claims;
+	size_t n = c->reg->n;
+	unsigned char *redo = mr_xcalloc(n + 1, 1);
+	size_t *mods = NULL, nm = 0, cap = 0;
+	cslot *g = NULL;
+	size_t gcap = 0;
+	/* the modules of a group of one of these hashes, before and after */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t k = 0; k < nd; k++) {
+			size_t d = dirty[k];
+			if (pass == 0) redo[d] = 1;
+			else claims_add(c, cs, d);
+			const uint32_t *mine = cs->mine[d];
+			if (mine) {
+				const uint32_t *h = mine + 3;
+				for (int kind = 0; kind < CLAIM_KINDS; kind++)
+					for (size_t x = 0; x < mine[kind]; x++, h++) {
+						size_t gn = ct_group(&cs->t[kind], *h, &g, &gcap);
+						for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
+					}
+			}
+			if (pass == 0) claims_drop(cs, d);
+		}
+	for (size_t i = 0; i < n; i++) {
+		if (!redo[i]) continue;
+		clear_found(c, MR_FOUND_CLAIMS, i);
+		changed[i] = true;
+		MR_GROW(mods, cap, nm + 1);
+		mods[nm++] = i;
 	}
-	conflicts(c, cl, n, name_conflict);
-	free(cl);
-	mr_arena_free(tmp);
+	claims_report(c, cs, redo, mods, nm);
+	free(redo);
+	free(mods);
+	free(g);
 }
 
 /* ---- events ---- */
@@ -609,33 +806,290 @@ static void check_events(ctx *c)
 
 /* ---- possible duplicates ---- */
 
-static void dup_pair(void *vc, size_t i, size_t j, int score)
+/* The likeness group's state, kept for the next analysis: each module's tokens as they
+ * were indexed (a module read again has freed the profile they came from) and the modules
+ * it was reported alike. */
+struct mr_likeness {
+	uint64_t **tok;      /* per module: NULL, or its tokens */
+	uint32_t *ntok;
+	uint32_t **partners; /* per module: NULL, or {count, modules ascending...} */
+	size_t n;
+};
+
+static void likeness_free(mr_likeness *lk)
 {
-	ctx *c = vc;
-	mr_simprofile *a = c->reg->mods[i]->profile, *b = c->reg->mods[j]->profile;
+	if (!lk) return;
+	for (size_t i = 0; i < lk->n; i++) {
+		free(lk->tok[i]);
+		free(lk->partners[i]);
+	}
+	free(lk->tok);
+	free(lk->ntok);
+	free(lk->partners);
+	free(lk);
+}
+
+/* module i's profile, or NULL when it takes no part */
+static mr_simprofile *profile_of(ctx *c, size_t i)
+{
+	mr_module *mod = c->reg->mods[i];
+	if (!usable(c, i)) return NULL;
+	/* modules built by hand (tests, proposals) may come without a profile */
+	if (!mod->profile) mod->profile = mr_simprofile_from_manifest(mod->m);
+	return mod->profile;
+}
+
+/* remember module i's tokens as they are now */
+static void likeness_tokens(ctx *c, mr_likeness *lk, size_t i)
+{
+	free(lk->tok[i]);
+	lk->tok[i] = NULL;
+	lk->ntok[i] = 0;
+	mr_simprofile *p = profile_of(c, i);
+	size_t nt;
+	const uint64_t *t = p ? mr_simprofile_tokens(p, &nt) : NULL;
+	if (!t || !nt) return;
+	lk->tok[i] = mr_xcalloc(nt, sizeof *t);
+	memcpy(lk->tok[i], t, nt * sizeof *t);
+	lk->ntok[i] = (uint32_t)nt;
+}
+
+static void partner_add(mr_likeness *lk, size_t i, size_t j)
+{
+	uint32_t *p = lk->partners[i];
+	uint32_t n = p ? p[0] : 0;
+	p = lk->partners[i] = mr_xrealloc(p, (n + 2) * sizeof *p);
+	p[0] = n + 1;
+	p[n + 1] = (uint32_t)j;
+}
+
+/* the possible-duplicate finding on module a about b, which scored score */
+static void dup_report(ctx *c, size_t a, size_t b, int score)
+{
+	size_t i = a < b ? a : b, j = a ^ b ^ i;
 	mr_buf why = MR_BUF_INIT;
-	mr_similarity(a, b, &why);
-	const mr_module *mi = c->reg->mods[i], *mj = c->reg->mods[j];
-	report(c, i, mi->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", mi->id, mj->id, score,
-	       mr_buf_str(&why));
-	report(c, j, mj->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", mj->id, mi->id, score,
+	mr_similarity(c->reg->mods[i]->profile, c->reg->mods[j]->profile, &why);
+	const mr_module *ma = c->reg->mods[a], *mb = c->reg->mods[b];
+	report(c, a, ma->m->name.pos, "possible-duplicate", "%s looks like %s (similarity %d/100: %s)", ma->id, mb->id, score,
 	       mr_buf_str(&why));
 	mr_buf_release(&why);
 }
 
+static void dup_pair(void *vc, size_t i, size_t j, int score)
+{
+	ctx *c = vc;
+	dup_report(c, i, j, score);
+	dup_report(c, j, i, score);
+	partner_add(c->an->likeness, i, j);
+	partner_add(c->an->likeness, j, i);
+}
+
+/* The likeness group over the whole registry: every candidate pair through the inverted
+ * index of mr_similar_pairs. */
 static void check_duplicates(ctx *c)
 {
 	size_t n = c->reg->n;
+	mr_likeness *lk = c->an->likeness = mr_xcalloc(1, sizeof *lk);
+	lk->n = n;
+	lk->tok = mr_xcalloc(n + 1, sizeof *lk->tok);
+	lk->ntok = mr_xcalloc(n + 1, sizeof *lk->ntok);
+	lk->partners = mr_xcalloc(n + 1, sizeof *lk->partners);
 	mr_simprofile **p = mr_xcalloc(n + 1, sizeof *p);
 	for (size_t i = 0; i < n; i++) {
-		mr_module *mod = c->reg->mods[i];
-		if (!usable(c, i)) continue;
-		/* modules built by hand (tests, proposals) may come without a profile */
-		if (!mod->profile) mod->profile = mr_simprofile_from_manifest(mod->m);
-		p[i] = mod->profile;
+		p[i] = profile_of(c, i);
+		likeness_tokens(c, lk, i);
 	}
 	mr_similar_pairs(p, n, MR_DUPLICATE_THRESHOLD, dup_pair, c);
 	free(p);
+}
+
+/* Postings of some tokens: which modules hold them, found by one pass over every
+ * module's tokens (some hundreds of thousands at 10,000 modules: a millisecond), and how
+ * often they are held. */
+typedef struct posting {
+	uint32_t tok; /* index in the set */
+	uint32_t mod;
+} posting;
+
+typedef struct tokset {
+	uint64_t *v; /* the tokens (a hash set: used says which slots hold one) */
+	bool *used;
+	uint32_t *count; /* holdings (a module holding a token twice counts twice, as in mr_similar_pairs) */
+	uint32_t *first; /* into the sorted postings */
+	size_t size;
+	posting *post;
+	size_t npost;
+} tokset;
+
+static long ts_find(const tokset *s, uint64_t t)
+{
+	for (size_t k = (size_t)(t * 0x9e3779b97f4a7c15u >> 17) & (s->size - 1); s->used[k]; k = (k + 1) & (s->size - 1))
+		if (s->v[k] == t) return (long)k;
+	return -1;
+}
+
+static void ts_add(tokset *s, uint64_t t)
+{
+	size_t k = (size_t)(t * 0x9e3779b97f4a7c15u >> 17) & (s->size - 1);
+	for (; s->used[k]; k = (k + 1) & (s->size - 1))
+		if (s->v[k] == t) return;
+	s->used[k] = true;
+	s->v[k] = t;
+}
+
+static int posting_cmp(const void *pa, const void *pb)
+{
+	const posting *a = pa, *b = pb;
+	if (a->tok != b->tok) return a->tok < b->tok ? -1 : 1;
+	return a->mod < b->mod ? -1 : a->mod > b->mod;
+}
+
+/* the tokens of the modules marked in want (and the extra ones, count of them) */
+static void ts_make(tokset *s, const mr_likeness *lk, const unsigned char *want, const uint64_t *extra, size_t nextra)
+{
+	size_t total = nextra;
+	for (size_t i = 0; i < lk->n; i++)
+		if (want[i]) total += lk->ntok[i];
+	s->size = 16;
+	while (s->size < 2 * total) s->size <<= 1;
+	s->v = mr_xcalloc(s->size, sizeof *s->v);
+	s->used = mr_xcalloc(s->size, sizeof *s->used);
+	s->count = mr_xcalloc(s->size, sizeof *s->count);
+	s->first = mr_xcalloc(s->size + 1, sizeof *s->first);
+	for (size_t k = 0; k < nextra; k++) ts_add(s, extra[k]);
+	for (size_t i = 0; i < lk->n; i++)
+		if (want[i])
+			for (size_t k = 0; k < lk->ntok[i]; k++) ts_add(s, lk->tok[i][k]);
+	size_t cap = 0;
+	s->post = NULL;
+	s->npost = 0;
+	for (size_t i = 0; i < lk->n; i++)
+		for (size_t k = 0; k < lk->ntok[i]; k++) {
+			long at = ts_find(s, lk->tok[i][k]);
+			if (at < 0) continue;
+			s->count[at]++;
+			MR_GROW(s->post, cap, s->npost + 1);
+			s->post[s->npost++] = (posting){(uint32_t)at, (uint32_t)i};
+		}
+	if (s->npost > 1) qsort(s->post, s->npost, sizeof *s->post, posting_cmp);
+	/* first[k]: the first posting of slot k (postings sorted by slot) */
+	size_t at = 0;
+	for (size_t k = 0; k <= s->size; k++) {
+		while (at < s->npost && s->post[at].tok < k) at++;
+		s->first[k] = (uint32_t)at;
+	}
+}
+
+static void ts_free(tokset *s)
+{
+	free(s->v);
+	free(s->used);
+	free(s->count);
+	free(s->first);
+	free(s->post);
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	return a < b ? -1 : a > b;
+}
+
+/* The modules that score with module a at least the threshold, ascending, from the
+ * postings of its tokens (which s must hold). */
+static size_t alike(ctx *c, const mr_likeness *lk, const tokset *s, size_t a, uint32_t **out, size_t *cap, int **scores,
+                    size_t *scap)
+{
+	size_t n = 0;
+	for (size_t k = 0; k < lk->ntok[a]; k++) {
+		long at = ts_find(s, lk->tok[a][k]);
+		if (at < 0 || s->count[at] > MR_COMMON_TOKEN) continue;
+		for (size_t q = s->first[at]; q < s->first[at + 1]; q++)
+			if (s->post[q].mod != a) {
+				MR_GROW(*out, *cap, n + 1);
+				(*out)[n++] = s->post[q].mod;
+			}
+	}
+	if (n > 1) qsort(*out, n, sizeof **out, u32_cmp);
+	size_t w = 0;
+	for (size_t k = 0; k < n; k++) {
+		if (k && (*out)[k] == (*out)[k - 1]) continue;
+		size_t b = (*out)[k], i = a < b ? a : b, j = a ^ b ^ i;
+		int sc = mr_similarity_cached(c->reg->mods[i]->profile, c->reg->mods[j]->profile);
+		if (sc < MR_DUPLICATE_THRESHOLD) continue;
+		MR_GROW(*scores, *scap, w + 1);
+		(*scores)[w] = sc;
+		(*out)[w++] = (uint32_t)b;
+	}
+	return w;
+}
+
+/* The likeness group again after only the modules in dirty (nd, ascending) changed their
+ * profiles (the same ids): the pairs of those modules scored again, and the findings made
+ * again for them, for the modules they were or are alike, and for the holders of a token
+ * that their change made too common or no longer too common.  Marks those modules in
+ * changed. */
+static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+{
+	mr_likeness *lk = c->an->likeness;
+	size_t n = c->reg->n;
+	unsigned char *redo = mr_xcalloc(n + 1, 1), *dset = mr_xcalloc(n + 1, 1);
+	/* the tokens they had and have, with what each of them held */
+	uint64_t *oldt = NULL;
+	size_t nold = 0, capo = 0;
+	for (size_t k = 0; k < nd; k++) {
+		size_t d = dirty[k];
+		dset[d] = redo[d] = 1;
+		MR_GROW(oldt, capo, nold + lk->ntok[d] + 1);
+		memcpy(oldt + nold, lk->tok[d], lk->ntok[d] * sizeof *oldt);
+		nold += lk->ntok[d];
+		const uint32_t *pt = lk->partners[d];
+		for (uint32_t j = 0; pt && j < pt[0]; j++) redo[pt[j + 1]] = 1;
+		likeness_tokens(c, lk, d);
+	}
+	tokset s1;
+	ts_make(&s1, lk, dset, oldt, nold);
+	/* a token of theirs whose holdings crossed MR_COMMON_TOKEN: its pairs came or went */
+	long *before = mr_xcalloc(s1.size, sizeof *before);
+	for (size_t k = 0; k < s1.size; k++) before[k] = s1.count[k];
+	for (size_t q = 0; q < nold; q++) before[ts_find(&s1, oldt[q])]++;
+	for (size_t k = 0; k < nd; k++)
+		for (size_t q = 0; q < lk->ntok[dirty[k]]; q++) before[ts_find(&s1, lk->tok[dirty[k]][q])]--;
+	for (size_t k = 0; k < s1.size; k++) {
+		if (!s1.used[k] || (before[k] > MR_COMMON_TOKEN) == (s1.count[k] > MR_COMMON_TOKEN)) continue;
+		for (size_t q = s1.first[k]; q < s1.first[k + 1]; q++) redo[s1.post[q].mod] = 1;
+	}
+	free(before);
+	/* the modules they are alike now */
+	uint32_t *al = NULL;
+	int *sc = NULL;
+	size_t acap = 0, scap = 0;
+	for (size_t k = 0; k < nd; k++) {
+		size_t na = alike(c, lk, &s1, dirty[k], &al, &acap, &sc, &scap);
+		for (size_t j = 0; j < na; j++) redo[al[j]] = 1;
+	}
+	ts_free(&s1);
+	/* everything of the modules to do again */
+	tokset s2;
+	ts_make(&s2, lk, redo, NULL, 0);
+	for (size_t a = 0; a < n; a++) {
+		if (!redo[a]) continue;
+		changed[a] = true;
+		clear_found(c, MR_FOUND_LIKENESS, a);
+		free(lk->partners[a]);
+		lk->partners[a] = NULL;
+		size_t na = alike(c, lk, &s2, a, &al, &acap, &sc, &scap);
+		for (size_t j = 0; j < na; j++) {
+			dup_report(c, a, al[j], sc[j]);
+			partner_add(lk, a, al[j]);
+		}
+	}
+	ts_free(&s2);
+	free(al);
+	free(sc);
+	free(oldt);
+	free(redo);
+	free(dset);
 }
 
 /* ---- fingerprints ---- */
@@ -739,6 +1193,14 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 		prev->found_errors[l] = NULL;
 	}
 	prev->taken[g] = true;
+	if (g == MR_GROUP_CLAIMS) {
+		an->claims = prev->claims;
+		prev->claims = NULL;
+	}
+	if (g == MR_GROUP_LIKENESS) {
+		an->likeness = prev->likeness;
+		prev->likeness = NULL;
+	}
 	if (g != MR_GROUP_RELATIONS) return;
 	for (size_t i = 0; i < an->n; i++) {
 		mr_modinfo *a = &an->info[i], *p = &prev->info[i];
@@ -765,20 +1227,48 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 	prev->ncycles = prev->nroots = 0;
 }
 
+/* What an analysis does of each group: run it (run), and if so over the changed modules
+ * only (again: dirty, nd of them), marking in changed what it checked again. */
+typedef struct plan {
+	bool run[MR_GROUPS], again[MR_GROUPS];
+	size_t *dirty[MR_GROUPS], nd[MR_GROUPS];
+	bool *changed[MR_GROUPS];
+	bool known[MR_GROUPS]; /* ran again and knows which modules it changed */
+} plan;
+
+static void do_group(ctx *c, plan *p, int g)
+{
+	if (!p->again[g]) {
+		run_group(c, g);
+		return;
+	}
+	use_list(c, group_first(g));
+	p->known[g] = true;
+	switch (g) {
+	case MR_GROUP_RELATIONS: p->known[g] = recheck_relations(c, p->dirty[g], p->nd[g], p->changed[g]); break;
+	case MR_GROUP_CLAIMS: recheck_conflicts(c, p->dirty[g], p->nd[g], p->changed[g]); break;
+	case MR_GROUP_LIKENESS: recheck_likeness(c, p->dirty[g], p->nd[g], p->changed[g]); break;
+	default: abort(); /* the events group is never run again in part */
+	}
+}
+
 typedef struct half {
 	ctx c;
-	bool run[MR_GROUPS];
+	plan *p;
+	bool likeness; /* still to run: whichever thread is free first takes it */
 } half;
 
 /* the groups that need no resolved targets: claims and possible duplicates */
 static void *second_half(void *arg)
 {
 	half *h = arg;
-	if (h->run[MR_GROUP_CLAIMS]) run_group(&h->c, MR_GROUP_CLAIMS);
-	/* the likeness group, unless the other thread took it meanwhile */
-	if (__atomic_exchange_n(&h->run[MR_GROUP_LIKENESS], false, __ATOMIC_ACQ_REL)) run_group(&h->c, MR_GROUP_LIKENESS);
+	if (h->p->run[MR_GROUP_CLAIMS]) do_group(&h->c, h->p, MR_GROUP_CLAIMS);
+	if (__atomic_exchange_n(&h->likeness, false, __ATOMIC_ACQ_REL)) do_group(&h->c, h->p, MR_GROUP_LIKENESS);
 	return NULL;
 }
+
+/* the groups whose inputs changed little are checked again for the changed modules only */
+enum { AGAIN_MAX_DIV = 4 };
 
 void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev)
 {
@@ -786,11 +1276,11 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	size_t n = an->n = reg->n;
 	an->info = mr_xcalloc(n + 1, sizeof *an->info);
 	for (size_t i = 0; i < n; i++) an->info[i].hparent = -1;
-	bool run[MR_GROUPS];
+	plan p;
+	memset(&p, 0, sizeof p);
 	bool usable_prev = prev && prev->sig && prev->n == n;
-	for (int g = 0; g < MR_GROUPS; g++) run[g] = !usable_prev || prev->taken[g];
-	/* the modules whose relationships (or what their sources read of them) changed */
-	size_t *dirty = NULL, nd = 0;
+	for (int g = 0; g < MR_GROUPS; g++) p.run[g] = !usable_prev || prev->taken[g];
+	/* per group, the modules whose fingerprint changed */
 	bool same_ids = usable_prev;
 	an->sig = mr_xcalloc(n + 1, sizeof *an->sig);
 	an->idh = mr_xcalloc(n + 1, sizeof *an->idh);
@@ -801,7 +1291,7 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 			free(an->idh);
 			an->sig = NULL;
 			an->idh = NULL;
-			for (int g = 0; g < MR_GROUPS; g++) run[g] = true;
+			for (int g = 0; g < MR_GROUPS; g++) p.run[g] = true;
 			same_ids = false;
 			break;
 		}
@@ -809,44 +1299,47 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 		for (int g = 0; g < MR_GROUPS; g++) an->sig[i][g] = mod->sig[g];
 		if (!usable_prev) continue;
 		if (prev->idh[i] != mod->idhash) same_ids = false;
-		for (int g = 0; g < MR_GROUPS; g++)
-			if (prev->sig[i][g] != mod->sig[g]) run[g] = true;
-		if (prev->sig[i][MR_GROUP_RELATIONS] != mod->sig[MR_GROUP_RELATIONS]) {
-			if (!dirty) dirty = mr_xcalloc(n + 1, sizeof *dirty);
-			dirty[nd++] = i;
+		for (int g = 0; g < MR_GROUPS; g++) {
+			if (prev->sig[i][g] == mod->sig[g]) continue;
+			p.run[g] = true;
+			if (!p.dirty[g]) p.dirty[g] = mr_xcalloc(n + 1, sizeof *p.dirty[g]);
+			p.dirty[g][p.nd[g]++] = i;
 		}
 	}
+	for (int g = 0; g < MR_GROUPS; g++) {
+		/* a few modules changed: only they and what they touch are checked again */
+		p.again[g] = g != MR_GROUP_EVENTS && p.run[g] && same_ids && !prev->taken[g] && p.nd[g] <= n / AGAIN_MAX_DIV + 1 &&
+		             (g != MR_GROUP_CLAIMS || prev->claims) && (g != MR_GROUP_LIKENESS || prev->likeness);
+		if (p.again[g]) p.changed[g] = mr_xcalloc(n + 1, sizeof *p.changed[g]);
+		if (!p.run[g] || p.again[g]) take_group(an, prev, g);
+	}
 	ctx c = {reg, an, NULL, 0, NULL, NULL, NULL, 0};
-	half h = {{reg, an, NULL, 0, NULL, NULL, NULL, 0}, {false}};
-	/* a few modules' relationships changed: only they and their neighbours are checked */
-	bool again = run[MR_GROUP_RELATIONS] && same_ids && !prev->taken[MR_GROUP_RELATIONS] && nd <= n / 4 + 1;
-	h.run[MR_GROUP_CLAIMS] = run[MR_GROUP_CLAIMS];
-	h.run[MR_GROUP_LIKENESS] = run[MR_GROUP_LIKENESS];
-	for (int g = 0; g < MR_GROUPS; g++)
-		if (!run[g] || (g == MR_GROUP_RELATIONS && again)) take_group(an, prev, g);
-	/* two threads: together the checks take some 50 ms at 10,000 modules */
+	half h = {{reg, an, NULL, 0, NULL, NULL, NULL, 0}, &p, p.run[MR_GROUP_LIKENESS]};
+	/* two threads: together the whole checks take some 50 ms at 10,000 modules */
 	pthread_t t;
-	bool second = run[MR_GROUP_CLAIMS] || run[MR_GROUP_LIKENESS];
+	bool second = p.run[MR_GROUP_CLAIMS] || p.run[MR_GROUP_LIKENESS];
 	bool threaded = second && pthread_create(&t, NULL, second_half, &h) == 0;
-	/* which modules' results may have changed: known when every group was taken over
-	 * or only some modules' relations were checked again */
-	bool known = usable_prev && an->sig;
-	for (int g = 0; g < MR_GROUPS; g++) known &= !run[g] || (g == MR_GROUP_RELATIONS && again);
-	if (again) known &= recheck_relations(&c, dirty, nd);
-	else if (run[MR_GROUP_RELATIONS]) run_group(&c, MR_GROUP_RELATIONS);
-	if (run[MR_GROUP_EVENTS]) run_group(&c, MR_GROUP_EVENTS);
+	if (p.run[MR_GROUP_RELATIONS]) do_group(&c, &p, MR_GROUP_RELATIONS);
+	if (p.run[MR_GROUP_EVENTS]) do_group(&c, &p, MR_GROUP_EVENTS);
 	/* the likeness group is run by whichever thread is free first (after a change, the
-	 * relations are checked again in a millisecond, and the claims take the other thread) */
-	if (threaded && __atomic_exchange_n(&h.run[MR_GROUP_LIKENESS], false, __ATOMIC_ACQ_REL))
-		run_group(&c, MR_GROUP_LIKENESS);
+	 * relations are checked again in a millisecond) */
+	if (threaded && __atomic_exchange_n(&h.likeness, false, __ATOMIC_ACQ_REL)) do_group(&c, &p, MR_GROUP_LIKENESS);
 	if (threaded) pthread_join(t, NULL);
 	else if (second) second_half(&h);
-	free(dirty);
-	if (!known) {
-		free(an->changed);
-		an->changed = NULL;
-	} else if (!an->changed)
+	/* which modules' results may have changed: known when every group was taken over
+	 * or checked again for some modules only (and the cycles stayed) */
+	bool known = usable_prev && an->sig;
+	for (int g = 0; g < MR_GROUPS; g++) known &= !p.run[g] || p.known[g];
+	if (known) {
 		an->changed = mr_xcalloc(n + 1, sizeof *an->changed);
+		for (int g = 0; g < MR_GROUPS; g++)
+			if (p.changed[g])
+				for (size_t i = 0; i < n; i++) an->changed[i] |= p.changed[g][i];
+	}
+	for (int g = 0; g < MR_GROUPS; g++) {
+		free(p.dirty[g]);
+		free(p.changed[g]);
+	}
 	/* every module's findings: shallow copies of its lists', in one sorted list */
 	for (size_t i = 0; i < n; i++) {
 		mr_modinfo *info = &an->info[i];
@@ -893,6 +1386,8 @@ void mr_analysis_release(mr_analysis *an)
 	free(an->sig);
 	free(an->idh);
 	free(an->changed);
+	claims_free(an->claims);
+	likeness_free(an->likeness);
 	free(an->info);
 	free(an->order);
 	free(an->roots);

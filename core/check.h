@@ -52,6 +52,9 @@ enum {
 	MR_FOUND_LISTS
 };
 
+typedef struct mr_claims mr_claims; /* the claims group's keys, kept for the next analysis */
+typedef struct mr_likeness mr_likeness; /* the likeness group's index, likewise */
+
 typedef struct mr_analysis {
 	size_t n;               /* registry size when analysed */
 	mr_modinfo *info;       /* per module, registry order */
@@ -67,6 +70,8 @@ typedef struct mr_analysis {
 	uint64_t (*sig)[MR_GROUPS];
 	uint64_t *idh;          /* the modules' ids, hashed (mr_module.idhash) */
 	bool taken[MR_GROUPS];  /* the group's results were taken over by a later analysis */
+	mr_claims *claims;
+	mr_likeness *likeness;
 	/* per module, whether its findings, relationships or incoming list may differ from
 	 * those of the analysis this one was made from (mr_analyse_again); NULL: any may */
 	bool *changed;
@@ -79,7 +84,9 @@ void mr_analyse(const mr_registry *reg, mr_analysis *an);
  * fingerprints) is not run again — its results are moved from prev, which is left
  * to be released (mr_analysis_release) and is of no other use.  When only some modules
  * changed their relationships (the same ids), the relations group checks again only
- * them, their sources and their targets. */
+ * them, their sources and their targets; when some changed their routes, UI paths or
+ * names, the claims group checks again only the keys they had and have; when some changed
+ * what their likeness is made of, the likeness group scores again only their pairs. */
 void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev);
 /* Set mod->sig and mod->idhash: fingerprints of what each group of checks reads of the module (its id,
  * file, validity and parts of its manifest).  mr_module_load calls it. */

@@ -911,15 +911,32 @@ static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
 	*score_slot(c, a, b) = (score_entry){a, b, score};
 }
 
-/* tokens shared by more than this many modules are too common to tell anything */
-#define COMMON_TOKEN 32
+const uint64_t *mr_simprofile_tokens(mr_simprofile *p, size_t *n)
+{
+	profile_tokens(p);
+	*n = p->ntok;
+	return p->tok;
+}
+
+int mr_similarity_cached(const mr_simprofile *pa, const mr_simprofile *pb)
+{
+	uint64_t a = pa->serial < pb->serial ? pa->serial : pb->serial, b = pa->serial ^ pb->serial ^ a;
+	int sc = -1;
+	pthread_mutex_lock(&scores_lock);
+	if (a && scores.size) {
+		const score_entry *e = score_slot(&scores, a, b);
+		if (e->a) sc = e->score;
+	}
+	pthread_mutex_unlock(&scores_lock);
+	return sc >= 0 ? sc : mr_similarity(pa, pb, NULL);
+}
 
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx)
 {
 	/* the inverted index: a hash table from token hash to its postings (modules), linear
 	 * in the number of tokens.  Two tokens that look alike to the table (the same upper
 	 * 32 bits of their hash, met on one probe path) share postings: that adds candidates,
-	 * which are scored exactly below — or, should the two together pass COMMON_TOKEN,
+	 * which are scored exactly below — or, should the two together pass MR_COMMON_TOKEN,
 	 * drops theirs, a chance of the order of one in four billion per pair of tokens. */
 	size_t total = 0;
 	for (size_t m = 0; m < n; m++)
@@ -959,8 +976,8 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 	size_t npairs = 0, pcap = 0;
 	for (size_t h = 0; h < size; h++) {
 		size_t count = 0;
-		for (size_t a = tab[h].head; a && count <= COMMON_TOKEN; a = pnext[a - 1]) count++;
-		if (count < 2 || count > COMMON_TOKEN) continue;
+		for (size_t a = tab[h].head; a && count <= MR_COMMON_TOKEN; a = pnext[a - 1]) count++;
+		if (count < 2 || count > MR_COMMON_TOKEN) continue;
 		for (size_t a = tab[h].head; a; a = pnext[a - 1])
 			for (size_t b = pnext[a - 1]; b; b = pnext[b - 1]) {
 				size_t ma = pmod[a - 1], mb = pmod[b - 1];

@@ -55,6 +55,15 @@ int mr_similarity(const mr_simprofile *a, const mr_simprofile *b, mr_buf *reason
 typedef void (*mr_similar_pair_fn)(void *ctx, size_t i, size_t j, int score);
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx);
 
+/* The tokens of a profile that mr_similar_pairs indexes, as hashes (made once per
+ * profile), and how many modules may share one before it says nothing: two profiles are
+ * a candidate pair when they share a token that at most MR_COMMON_TOKEN profiles hold. */
+#define MR_COMMON_TOKEN 32
+const uint64_t *mr_simprofile_tokens(mr_simprofile *p, size_t *n);
+/* mr_similarity(a, b, NULL), from the scores the last mr_similar_pairs call kept when
+ * it scored these two profiles */
+int mr_similarity_cached(const mr_simprofile *a, const mr_simprofile *b);
+
 /* Normalise one word or identifier: lowercase, words joined by '-', each singular
  * ("OrderTrackings" -> "order-tracking").  The keys of context.json's index tables.
  * Returns a heap string. */

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "registry.h"
+#include "similar.h"
 #include "util.h"
 
 #define NMOD 24
@@ -355,6 +356,70 @@ Test(analysis, closing_a_cycle_reaches_beyond_the_neighbours)
 	mr_analysis_release(&prev);
 	mr_analysis_release(&again);
 	mr_analysis_release(&anew);
+	mr_registry_release(&reg);
+	remove_root(root);
+}
+
+static void write_widget(const char *root, int i, bool widget)
+{
+	char id[16];
+	mod_id(i, id);
+	mr_buf b = MR_BUF_INIT;
+	mr_buf_printf(&b, "apiVersion: modreg/v1\nname: Shop %d\ndescription: Sells widgets and gadgets.\ntype: crud\n"
+	                  "version: 1.0.0\nstatus: active\n",
+	              i);
+	if (widget)
+		mr_buf_printf(&b, "entities: [{name: Widget}, {name: Gadget}]\napi:\n  basePath: /s%d\n  routes:\n"
+		                  "    - {method: GET, path: /widgets}\n    - {method: GET, path: /gadgets}\n",
+		              i);
+	else
+		mr_buf_puts(&b, "entities: [{name: Lorry}]\n");
+	char *dir = mr_path_join(root, id), *path = mr_path_join(dir, "module.yaml");
+	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
+	bool changed;
+	cr_assert_eq(mr_write_file_atomic(path, b.data, b.len, &changed), 0);
+	free(path);
+	free(dir);
+	mr_buf_release(&b);
+}
+
+static size_t count_code(const mr_analysis *an, const char *code)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < an->n; i++)
+		for (size_t k = 0; k < an->info[i].diags.len; k++) n += !strcmp(an->info[i].diags.items[k].code, code);
+	return n;
+}
+
+/* 33 modules hold the same entities and endpoints: too common to pair anyone.  One of
+ * them changes its entities, and the other 32, which did not change, become alike; then
+ * it changes back, and they are not any more. */
+Test(analysis, a_token_no_longer_too_common_pairs_the_modules_that_did_not_change)
+{
+	char root[] = "/tmp/modreg-analysis-XXXXXX";
+	cr_assert(mkdtemp(root));
+	enum { N = MR_COMMON_TOKEN + 1 };
+	for (int i = 0; i < N; i++) write_widget(root, i, true);
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	mr_analysis prev, again, anew;
+	mr_analyse(&reg, &prev);
+	cr_assert_eq(count_code(&prev, "possible-duplicate"), 0);
+	for (int step = 0; step < 2; step++) {
+		write_widget(root, 5, step == 1);
+		mr_registry_put(&reg, mr_module_load(root, "m05"));
+		mr_analyse_again(&reg, &again, &prev);
+		cr_assert(prev.taken[MR_GROUP_LIKENESS], "the likeness group was not checked again in part");
+		mr_analyse(&reg, &anew);
+		cr_assert_eq(count_code(&anew, "possible-duplicate"), step == 0 ? (size_t)(N - 1) * (N - 2) : 0);
+		same_analysis(&reg, &again, &anew, step == 0 ? "a token made rare" : "a token made common again");
+		cr_assert(again.changed, "which modules changed is not known");
+		for (size_t i = 0; i < anew.n; i++) cr_assert(again.changed[i], "%s is said to be unchanged", reg.mods[i]->id);
+		mr_analysis_release(&prev);
+		mr_analysis_release(&anew);
+		prev = again;
+	}
+	mr_analysis_release(&prev);
 	mr_registry_release(&reg);
 	remove_root(root);
 }
