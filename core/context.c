@@ -755,18 +755,19 @@ out:
 
 /* ---------------------------------------------------------------- the whole file */
 
+/* A key of an index table and a module that adds it.  The registry is sorted by id, so
+ * module indices sort as the ids do. */
 typedef struct pair {
 	const char *key;
-	const char *id;
-	uint32_t mod; /* the module's index in the registry */
-	bool owned;   /* key was made for the table (else it is the manifest's) */
+	uint32_t mod;  /* the module's index in the registry */
+	bool owned;    /* key was made for the table (else it is the manifest's) */
 } pair;
 
 static int pair_cmp(const void *pa, const void *pb)
 {
 	const pair *a = pa, *b = pb;
 	int c = strcmp(a->key, b->key);
-	return c ? c : strcmp(a->id, b->id);
+	return c ? c : a->mod < b->mod ? -1 : a->mod > b->mod;
 }
 
 typedef struct pairs {
@@ -774,15 +775,15 @@ typedef struct pairs {
 	size_t n, cap;
 } pairs;
 
-/* key -> id of module mod; the table takes key (heap) when owned, else borrows it */
-static void pairs_add(pairs *p, const char *key, const char *id, size_t mod, bool owned)
+/* key -> module mod; the table takes key (heap) when owned, else borrows it */
+static void pairs_add(pairs *p, const char *key, size_t mod, bool owned)
 {
 	if (!key || !*key) {
 		if (owned) free((char *)key);
 		return;
 	}
 	MR_GROW(p->v, p->cap, p->n + 1);
-	p->v[p->n++] = (pair){key, id, (uint32_t)mod, owned};
+	p->v[p->n++] = (pair){key, (uint32_t)mod, owned};
 }
 
 static void pairs_release(pairs *p)
@@ -793,48 +794,38 @@ static void pairs_release(pairs *p)
 	memset(p, 0, sizeof *p);
 }
 
-size_t mr_context_index_chunk_bytes = (size_t)1 << 20;
+/* the first pair after v[s]'s key */
+static size_t key_end(const pairs *p, size_t s)
+{
+	size_t e = s + 1;
+	while (e < p->n && !strcmp(p->v[e].key, p->v[s].key)) e++;
+	return e;
+}
 
-/* the table (sorted) as a JSON object, ids of a key once each.  With chunk, the text written so far is handed to it and the buffer emptied whenever it
- * passes mr_context_index_chunk_bytes between two keys, once no open container can
- * still be laid out again on one line (the writer looks back at those). */
-static void pairs_emit_sorted(mr_jw *w, const pairs *p, void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+/* "key": [ids] of the sorted pairs [s, e), which share their key: each id once */
+static void emit_key(mr_jw *w, const mr_registry *reg, const pairs *p, size_t s, size_t e)
+{
+	mr_jw_key(w, p->v[s].key);
+	mr_jw_arr(w);
+	for (size_t k = s; k < e; k++)
+		if (k == s || p->v[k].mod != p->v[k - 1].mod) mr_jw_str(w, reg->mods[p->v[k].mod]->id);
+	mr_jw_end(w);
+}
+
+/* the table (sorted) as a JSON object */
+static void pairs_emit_sorted(mr_jw *w, const mr_registry *reg, const pairs *p)
 {
 	mr_jw_obj(w);
-	for (size_t s = 0; s < p->n;) {
-		size_t e = s + 1;
-		while (e < p->n && !strcmp(p->v[e].key, p->v[s].key)) e++;
-		mr_jw_key(w, p->v[s].key);
-		mr_jw_arr(w);
-		for (size_t k = s; k < e; k++)
-			if (k == s || strcmp(p->v[k].id, p->v[k - 1].id)) mr_jw_str(w, p->v[k].id);
-		mr_jw_end(w);
-		s = e;
-		if (chunk && w->out->len >= mr_context_index_chunk_bytes) {
-			bool settled = true;
-			for (int d = 1; d <= w->depth; d++) settled = settled && !w->flat[d];
-			if (settled) {
-				chunk(ctx, w->out);
-				mr_buf_reset(w->out);
-			}
-		}
-	}
+	for (size_t s = 0, e; s < p->n; s = e) emit_key(w, reg, p, s, e = key_end(p, s));
 	mr_jw_end(w);
 }
 
 /* the table sorted and written, then freed */
-static void pairs_emit_value(mr_jw *w, pairs *p)
+static void pairs_emit_value(mr_jw *w, const mr_registry *reg, pairs *p)
 {
 	if (p->n > 1) qsort(p->v, p->n, sizeof *p->v, pair_cmp);
-	pairs_emit_sorted(w, p, NULL, NULL);
+	pairs_emit_sorted(w, reg, p);
 	pairs_release(p);
-}
-
-/* "name": the table */
-static void pairs_emit(mr_jw *w, const char *name, pairs *p)
-{
-	mr_jw_key(w, name);
-	pairs_emit_value(w, p);
 }
 
 static char *lower(const char *s)
@@ -857,21 +848,20 @@ static void index_collect(const mr_context_in *in, size_t t, pairs *p, size_t fr
 		if (!mod->valid) continue;
 		switch (t) {
 		case 0:
-			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), mod->id, i, true);
-			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), mod->id, i, true);
+			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), i, true);
+			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), i, true);
 			break;
 		case 1:
-			for (size_t k = 0; k < m->nentities; k++)
-				pairs_add(p, mr_normalise_term(m->entities[k].name.s), mod->id, i, true);
+			for (size_t k = 0; k < m->nentities; k++) pairs_add(p, mr_normalise_term(m->entities[k].name.s), i, true);
 			break;
 		case 2:
-			for (size_t k = 0; k < m->nroutes; k++) pairs_add(p, m->routes[k].key, mod->id, i, false);
+			for (size_t k = 0; k < m->nroutes; k++) pairs_add(p, m->routes[k].key, i, false);
 			break;
 		case 3:
-			for (size_t k = 0; k < m->permissions.n; k++) pairs_add(p, m->permissions.v[k].s, mod->id, i, false);
+			for (size_t k = 0; k < m->permissions.n; k++) pairs_add(p, m->permissions.v[k].s, i, false);
 			break;
 		default:
-			for (size_t k = 0; k < m->npublishes; k++) pairs_add(p, m->publishes[k].name.s, mod->id, i, false);
+			for (size_t k = 0; k < m->npublishes; k++) pairs_add(p, m->publishes[k].name.s, i, false);
 			break;
 		}
 	}
@@ -883,7 +873,8 @@ static void index_value(mr_jw *w, const mr_context_in *in)
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
 		pairs p = {0};
 		index_collect(in, t, &p, 0, in->reg->n);
-		pairs_emit(w, index_tables[t], &p);
+		mr_jw_key(w, index_tables[t]);
+		pairs_emit_value(w, in->reg, &p);
 	}
 	mr_jw_end(w);
 }
@@ -970,9 +961,10 @@ static void graph_value(mr_jw *w, const mr_context_in *in)
 	pairs h = {0};
 	for (size_t i = 0; in->an && i < in->an->n; i++) {
 		long p = in->an->info[i].hparent;
-		if (p >= 0 && (size_t)p < reg->n) pairs_add(&h, reg->mods[p]->id, reg->mods[i]->id, i, false);
+		if (p >= 0 && (size_t)p < reg->n) pairs_add(&h, reg->mods[p]->id, i, false);
 	}
-	pairs_emit(w, "hierarchy", &h);
+	mr_jw_key(w, "hierarchy");
+	pairs_emit_value(w, reg, &h);
 	mr_jw_end(w);
 }
 
@@ -1046,20 +1038,6 @@ void mr_context_index_text(const mr_context_in *in, mr_buf *out)
 	index_value(&w, in);
 }
 
-/* Does some module add a key to the index?  (As index_collect, which drops empty keys,
- * but stopping at the first.) */
-static bool index_empty(const mr_context_in *in)
-{
-	for (size_t t = 0; t < NINDEX_TABLES; t++) {
-		pairs p = {0};
-		for (size_t i = 0; i < in->reg->n && !p.n; i++) index_collect(in, t, &p, i, i + 1);
-		bool any = p.n > 0;
-		pairs_release(&p);
-		if (any) return false;
-	}
-	return true;
-}
-
 void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out)
 {
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
@@ -1068,54 +1046,29 @@ void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_
 		index_collect(in, t, &p, 0, in->reg->n);
 		mr_jw w;
 		mr_jw_init(&w, out, 0, true);
-		pairs_emit_value(&w, &p);
+		pairs_emit_value(&w, in->reg, &p);
 		return;
 	}
 	mr_buf_puts(out, "{}");
 }
 
-/* Table t of the index (sorted pairs p) after the ones before it, handed to chunk (in
- * parts past mr_context_index_chunk_bytes), as the writer lays out an object of
- * non-empty objects. */
-static void index_table_chunks(size_t t, const pairs *p, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
-                               void *ctx)
-{
-	mr_buf_printf(scratch, "%s\n    \"%s\": ", t ? "," : "{", index_tables[t]);
-	if (!p->n) mr_buf_puts(scratch, "{}");
-	else {
-		mr_jw w;
-		mr_jw_init(&w, scratch, 2, true);
-		pairs_emit_sorted(&w, p, chunk, ctx);
-	}
-	if (t == NINDEX_TABLES - 1) mr_buf_puts(scratch, "\n  }");
-	chunk(ctx, scratch);
-	mr_buf_reset(scratch);
-}
-
-void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
-                             void *ctx)
-{
-	mr_buf_reset(scratch);
-	if (index_empty(in)) {
-		/* every table empty: the section is a record on one line */
-		mr_context_index_text(in, scratch);
-		chunk(ctx, scratch);
-		return;
-	}
-	/* the tables one at a time: never all of them in memory */
-	for (size_t t = 0; t < NINDEX_TABLES; t++) {
-		pairs p = {0};
-		index_collect(in, t, &p, 0, in->reg->n);
-		if (p.n > 1) qsort(p.v, p.n, sizeof *p.v, pair_cmp);
-		index_table_chunks(t, &p, scratch, chunk, ctx);
-		pairs_release(&p);
-	}
-}
-
 /* ---- the index kept from sync to sync ---- */
 
+size_t mr_context_index_chunk_pairs = 512;
+
+/* a table of more pairs than this is laid out one key per line (it has more than
+ * MR_JW_FLAT_MAX keys, or a key with more than MR_JW_FLAT_MAX ids) */
+#define INDEX_WHOLE_MAX ((size_t)MR_JW_FLAT_MAX * MR_JW_FLAT_MAX)
+
+typedef struct itable {
+	pairs p;            /* sorted; keys of modules read again since are not read */
+	mr_index_chunk *ch; /* chunked: runs of whole keys; else one chunk, the whole table */
+	size_t nch, chcap;
+	bool chunked;
+} itable;
+
 struct mr_index_cache {
-	pairs t[NINDEX_TABLES]; /* sorted; keys of modules read again since are not read */
+	itable t[NINDEX_TABLES];
 	bool primed;
 };
 
@@ -1124,67 +1077,238 @@ mr_index_cache *mr_index_cache_new(void)
 	return mr_xcalloc(1, sizeof(mr_index_cache));
 }
 
+static void itable_release(itable *it)
+{
+	pairs_release(&it->p);
+	free(it->ch);
+	memset(it, 0, sizeof *it);
+}
+
 void mr_index_cache_free(mr_index_cache *c)
 {
 	if (!c) return;
-	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	for (size_t t = 0; t < NINDEX_TABLES; t++) itable_release(&c->t[t]);
 	free(c);
 }
 
-/* Table t brought up to date: the pairs of the modules in redo dropped (their keys not
- * read: a module read again has freed the manifest they pointed into), theirs anew sorted
- * and merged in (found by bisection: no pass that reads every key). */
-static void cache_update(const mr_context_in *in, pairs *old, size_t t, const bool *redo)
+static void chunk_push(itable *it, size_t start)
 {
-	size_t n = in->reg->n, w = 0;
-	for (size_t k = 0; k < old->n; k++) {
-		if (!redo[old->v[k].mod]) old->v[w++] = old->v[k];
-		else if (old->v[k].owned) free((char *)old->v[k].key);
-	}
-	old->n = w;
-	pairs add = {0};
-	for (size_t i = 0; i < n; i++)
-		if (redo[i]) index_collect(in, t, &add, i, i + 1);
-	if (!add.n) {
-		free(add.v);
-		return;
-	}
-	if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
-	pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
-	size_t at = 0, from = 0;
-	for (size_t k = 0; k < add.n; k++) {
-		/* the first old pair after add.v[k] */
-		size_t lo = from, hi = old->n;
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
-			else hi = mid;
-		}
-		if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
-		at += lo - from;
-		from = lo;
-		v[at++] = add.v[k];
-	}
-	if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
-	at += old->n - from;
-	free(old->v);
-	free(add.v);
-	old->v = v;
-	old->n = old->cap = at;
+	MR_GROW(it->ch, it->chcap, it->nch + 1);
+	it->ch[it->nch++] = (mr_index_chunk){start, true, {0, 0, 0, 0, MR_PIECE_NONE, 0}};
 }
 
-void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo)
+/* the pairs [from, to), whole keys, cut in new chunks (dirty) of about the chunk size,
+ * appended to out */
+static void cut(const pairs *p, size_t from, size_t to, mr_index_chunk **out, size_t *n, size_t *cap)
+{
+	size_t size = mr_context_index_chunk_pairs ? mr_context_index_chunk_pairs : 1;
+	for (size_t s = from; s < to;) {
+		size_t e = s;
+		while (e < to && e - s < size) e = key_end(p, e);
+		MR_GROW(*out, *cap, *n + 1);
+		(*out)[(*n)++] = (mr_index_chunk){s, true, {0, 0, 0, 0, MR_PIECE_NONE, 0}};
+		s = e;
+	}
+}
+
+static size_t chunk_end(const itable *it, size_t k)
+{
+	return k + 1 < it->nch ? it->ch[k + 1].start : it->p.n;
+}
+
+/* The chunks after the pairs changed: a table on one line is one chunk, the whole
+ * table; another's empty chunks go, and a dirty chunk grown past twice the size is cut
+ * again.  true when chunks came or went. */
+/* Is the table laid out one key per line (not a record on one line)?  Then it is cut in
+ * chunks, whose texts are the lines of their keys. */
+static bool one_key_per_line(const pairs *p)
+{
+	if (p->n > INDEX_WHOLE_MAX) return true;
+	size_t keys = 0;
+	for (size_t s = 0, e; s < p->n; s = e) {
+		e = key_end(p, s);
+		size_t ids = 1;
+		for (size_t k = s + 1; k < e; k++) ids += p->v[k].mod != p->v[k - 1].mod;
+		if (++keys > MR_JW_FLAT_MAX || ids > MR_JW_FLAT_MAX) return true;
+	}
+	return false;
+}
+
+static bool rechunk(itable *it)
+{
+	bool chunked = one_key_per_line(&it->p);
+	if (chunked != it->chunked || !it->nch) {
+		it->nch = 0;
+		if (chunked) cut(&it->p, 0, it->p.n, &it->ch, &it->nch, &it->chcap);
+		else chunk_push(it, 0);
+		it->chunked = chunked;
+		return true;
+	}
+	if (!chunked) return false;
+	size_t size = mr_context_index_chunk_pairs ? mr_context_index_chunk_pairs : 1;
+	mr_index_chunk *v = NULL;
+	size_t n = 0, cap = 0;
+	bool first_gone = false, reshaped = false;
+	for (size_t k = 0; k < it->nch; k++) {
+		size_t s = it->ch[k].start, e = chunk_end(it, k);
+		if (s == e) {
+			first_gone |= n == 0;
+			reshaped = true;
+			continue;
+		}
+		if (it->ch[k].dirty && e - s > 2 * size) {
+			cut(&it->p, s, e, &v, &n, &cap);
+			reshaped = true;
+		} else {
+			MR_GROW(v, cap, n + 1);
+			v[n++] = it->ch[k];
+		}
+	}
+	/* the first chunk's text has no comma before its first key */
+	if (first_gone && n) v[0].dirty = true;
+	free(it->ch);
+	it->ch = v;
+	it->nch = n;
+	it->chcap = cap;
+	return reshaped;
+}
+
+/* the chunk that holds pair x (the last one starting at or before it) */
+static size_t chunk_of(const itable *it, size_t x, size_t from)
+{
+	size_t k = from;
+	while (k + 1 < it->nch && it->ch[k + 1].start <= x) k++;
+	return k;
+}
+
+typedef struct modpos {
+	uint32_t mod;
+	size_t pos;
+} modpos;
+
+static int modpos_cmp(const void *pa, const void *pb)
+{
+	const modpos *a = pa, *b = pb;
+	if (a->mod != b->mod) return a->mod < b->mod ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The pairs of the modules read again whose part is the same (n of them, at positions
+ * keep[] of the table, by module then position) pointed at their new manifests' keys:
+ * a module's pairs in the table are its keys in order, as index_collect gives them
+ * sorted.  false when a module's part is not what its hash said. */
+static bool repoint(const mr_context_in *in, pairs *p, size_t t, modpos *keep, size_t n)
+{
+	if (n > 1) qsort(keep, n, sizeof *keep, modpos_cmp);
+	bool ok = true;
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && keep[e].mod == keep[s].mod; e++) {}
+		pairs now = {0};
+		index_collect(in, t, &now, keep[s].mod, keep[s].mod + 1);
+		if (now.n > 1) qsort(now.v, now.n, sizeof *now.v, pair_cmp);
+		if (now.n != e - s) ok = false;
+		for (size_t k = 0; k < now.n && k < e - s; k++) {
+			pair *x = &p->v[keep[s + k].pos];
+			if (x->owned) free((char *)x->key);
+			*x = now.v[k];
+			now.v[k].owned = false;
+		}
+		pairs_release(&now);
+	}
+	return ok;
+}
+
+/* Table t brought up to date: the pairs of the modules read again with a new part
+ * dropped (their keys not read: a module read again has freed the manifest they pointed
+ * into), theirs anew sorted and merged in (found by bisection: no pass that compares
+ * every key), and the chunks whose pairs changed marked dirty; the pairs of those read
+ * again with the same part pointed at their new keys.  false when the table must be
+ * made anew. */
+static bool cache_update(const mr_context_in *in, itable *it, size_t t, const unsigned char *redo, bool *reshaped)
+{
+	pairs *old = &it->p;
+	size_t n = in->reg->n, w = 0, c = 0;
+	modpos *keep = NULL;
+	size_t nkeep = 0, capkeep = 0;
+	for (size_t k = 0; k < old->n; k++) {
+		/* the chunks starting here start at the kept pairs' count */
+		while (c < it->nch && it->ch[c].start == k) it->ch[c++].start = w;
+		unsigned char r = redo[old->v[k].mod];
+		if (r == MR_INDEX_NEW) {
+			if (old->v[k].owned) free((char *)old->v[k].key);
+			it->ch[c - 1].dirty = true;
+			continue;
+		}
+		if (r == MR_INDEX_SAME) {
+			MR_GROW(keep, capkeep, nkeep + 1);
+			keep[nkeep++] = (modpos){old->v[k].mod, w};
+		}
+		old->v[w++] = old->v[k];
+	}
+	for (; c < it->nch; c++) it->ch[c].start = w;
+	old->n = w;
+	bool ok = repoint(in, old, t, keep, nkeep);
+	free(keep);
+	if (!ok) return false;
+	pairs add = {0};
+	for (size_t i = 0; i < n; i++)
+		if (redo[i] == MR_INDEX_NEW) index_collect(in, t, &add, i, i + 1);
+	if (add.n) {
+		if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
+		if (!it->nch) chunk_push(it, 0);
+		size_t *added = mr_xcalloc(it->nch, sizeof *added); /* pairs added to each chunk */
+		pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
+		size_t at = 0, from = 0, ck = 0;
+		for (size_t k = 0; k < add.n; k++) {
+			/* the first old pair after add.v[k] */
+			size_t lo = from, hi = old->n;
+			while (lo < hi) {
+				size_t mid = lo + (hi - lo) / 2;
+				if (pair_cmp(&old->v[mid], &add.v[k]) <= 0) lo = mid + 1;
+				else hi = mid;
+			}
+			/* its chunk: that of the pairs of its key, else the one before it */
+			size_t x = lo < old->n && !strcmp(old->v[lo].key, add.v[k].key) ? lo : lo ? lo - 1 : 0;
+			ck = chunk_of(it, x, ck);
+			added[ck]++;
+			it->ch[ck].dirty = true;
+			if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
+			at += lo - from;
+			from = lo;
+			v[at++] = add.v[k];
+		}
+		if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
+		at += old->n - from;
+		size_t before = 0;
+		for (size_t k = 0; k < it->nch; k++) {
+			it->ch[k].start += before;
+			before += added[k];
+		}
+		free(added);
+		free(old->v);
+		old->v = v;
+		old->n = old->cap = at;
+	}
+	free(add.v);
+	*reshaped |= rechunk(it);
+	return true;
+}
+
+bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo)
 {
 	size_t n = in->reg->n;
-	if (!redo || !c->primed) {
-		for (size_t t = 0; t < NINDEX_TABLES; t++) {
-			pairs_release(&c->t[t]);
-			index_collect(in, t, &c->t[t], 0, n);
-			if (c->t[t].n > 1) qsort(c->t[t].v, c->t[t].n, sizeof(pair), pair_cmp);
-		}
-		c->primed = true;
-	} else
-		for (size_t t = 0; t < NINDEX_TABLES; t++) cache_update(in, &c->t[t], t, redo);
+	bool reshaped = false;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) {
+		itable *it = &c->t[t];
+		if (redo && c->primed && cache_update(in, it, t, redo, &reshaped)) continue;
+		itable_release(it);
+		index_collect(in, t, &it->p, 0, n);
+		if (it->p.n > 1) qsort(it->p.v, it->p.n, sizeof(pair), pair_cmp);
+		rechunk(it);
+		reshaped = true;
+	}
+	c->primed = true;
+	return reshaped;
 }
 
 bool mr_index_cache_primed(const mr_index_cache *c)
@@ -1194,22 +1318,66 @@ bool mr_index_cache_primed(const mr_index_cache *c)
 
 void mr_index_cache_forget(mr_index_cache *c)
 {
-	for (size_t t = 0; t < NINDEX_TABLES; t++) pairs_release(&c->t[t]);
+	for (size_t t = 0; t < NINDEX_TABLES; t++) itable_release(&c->t[t]);
 	c->primed = false;
 }
 
-void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
-                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx)
+size_t mr_index_cache_chunks(mr_index_cache *c, size_t t, mr_index_chunk **v)
 {
-	mr_buf_reset(scratch);
-	bool empty = true;
-	for (size_t t = 0; t < NINDEX_TABLES; t++) empty &= !c->t[t].n;
-	if (empty) {
-		mr_context_index_text(in, scratch);
-		chunk(ctx, scratch);
+	if (t >= NINDEX_TABLES) return 0;
+	*v = c->t[t].ch;
+	return c->t[t].nch;
+}
+
+void mr_index_cache_chunk_text(const mr_context_in *in, const mr_index_cache *c, size_t t, size_t k, mr_buf *out)
+{
+	const itable *it = &c->t[t];
+	mr_jw w;
+	mr_buf tmp = MR_BUF_INIT;
+	/* a table, or one key, written where the index writer puts them: members of a table
+	 * at depth 3, the table's braces at depth 2 */
+	mr_jw_init(&w, it->chunked ? &tmp : out, 2, true);
+	if (!it->chunked) {
+		pairs_emit_sorted(&w, in->reg, &it->p);
 		return;
 	}
-	for (size_t t = 0; t < NINDEX_TABLES; t++) index_table_chunks(t, &c->t[t], scratch, chunk, ctx);
+	/* a run of keys of a table laid out one key per line: the text between its braces */
+	mr_jw_obj(&w);
+	mr_jw_resume(&w, k > 0);
+	for (size_t s = it->ch[k].start, e, end = chunk_end(it, k); s < end; s = e) emit_key(&w, in->reg, &it->p, s, e = key_end(&it->p, s));
+	mr_buf_add(out, tmp.data + 1, tmp.len - 1);
+	mr_buf_release(&tmp);
+}
+
+size_t mr_index_cache_refs(mr_index_cache *c, mr_text_ref **out)
+{
+	static const char *const head[NINDEX_TABLES] = {
+	    "{\n    \"keywords\": ", ",\n    \"entities\": ", ",\n    \"endpoints\": ", ",\n    \"permissions\": ",
+	    ",\n    \"events\": "};
+	static const char empty[] = "{\"keywords\": {}, \"entities\": {}, \"endpoints\": {}, \"permissions\": {}, \"events\": {}}";
+	size_t n = 0, cap = 0;
+	mr_text_ref *v = NULL;
+#define REF(text, len, piece)                                                                                          \
+	do {                                                                                                           \
+		MR_GROW(v, cap, n + 1);                                                                                \
+		v[n++] = (mr_text_ref){text, len, piece};                                                              \
+	} while (0)
+	bool any = false;
+	for (size_t t = 0; t < NINDEX_TABLES; t++) any |= c->t[t].p.n > 0;
+	if (!any) REF(empty, sizeof empty - 1, NULL);
+	else {
+		for (size_t t = 0; t < NINDEX_TABLES; t++) {
+			itable *it = &c->t[t];
+			REF(head[t], strlen(head[t]), NULL);
+			if (it->chunked) REF("{", 1, NULL);
+			for (size_t k = 0; k < it->nch; k++) REF(NULL, it->ch[k].piece.len, &it->ch[k].piece);
+			if (it->chunked) REF("\n    }", 6, NULL);
+		}
+		REF("\n  }", 4, NULL);
+	}
+#undef REF
+	*out = v;
+	return n;
 }
 
 void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out)
@@ -1261,7 +1429,7 @@ void mr_context_assemble(const mr_context_parts *p, mr_context_emit_fn emit, voi
 	EMIT_LIT(",\n  \"graph\": ");
 	emit(ctx, p->graph.p, p->graph.n, p->graph.tag);
 	EMIT_LIT(",\n  \"index\": ");
-	emit(ctx, p->index.p, p->index.n, p->index.tag);
+	for (size_t k = 0; k < p->nindex; k++) emit(ctx, p->index[k].p, p->index[k].n, p->index[k].tag);
 	EMIT_LIT(",\n  \"diagnostics\": ");
 	emit(ctx, p->diagnostics.p, p->diagnostics.n, p->diagnostics.tag);
 	EMIT_LIT("\n}\n");
@@ -1294,8 +1462,8 @@ void mr_context_render(const mr_context_in *in, mr_buf *out)
 	mr_context_graph_text(in, &gr);
 	mr_context_index_text(in, &ix);
 	mr_context_diagnostics_text(in, &dg);
-	mr_context_parts parts = {{rg.data, rg.len, NULL}, tref, rref, n, {gr.data, gr.len, NULL}, {ix.data, ix.len, NULL},
-	                          {dg.data, dg.len, NULL}};
+	mr_text_ref iref = {ix.data, ix.len, NULL};
+	mr_context_parts parts = {{rg.data, rg.len, NULL}, tref, rref, n, {gr.data, gr.len, NULL}, &iref, 1, {dg.data, dg.len, NULL}};
 	mr_context_assemble(&parts, emit_buf, out);
 	for (size_t i = 0; i < n; i++) {
 		mr_buf_release(&texts[i]);

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "jsonw.h"
+#include "pieces.h"
 
 #include <time.h>
 
@@ -74,35 +75,42 @@ void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
 void mr_context_index_text(const mr_context_in *in, mr_buf *out);
 /* One lookup table of the index ("events", ...) as a JSON object, appended to out. */
 void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out);
-/* The index text in chunks (a lookup table, or a part of one past
- * mr_context_index_chunk_bytes), each handed to chunk() in turn in scratch: the whole
- * section is never in memory at once, nor the whole of a large table. */
-extern size_t mr_context_index_chunk_bytes; /* 1 MiB; tests make it small */
-void mr_context_index_chunks(const mr_context_in *in, mr_buf *scratch, void (*chunk)(void *ctx, const mr_buf *text),
-                             void *ctx);
-/* The same, from the tables' pairs kept sorted in c.  mr_index_cache_update brings c up
- * to date with in->reg: with redo (per module of in->reg, which must hold the same modules
- * in the same order as at the last update), the modules redo[i] says were read again —
- * every module read again must be, for the pairs point into its manifest; else (and on
- * the first update) all of them.  mr_index_cache_forget empties it. */
-typedef struct mr_index_cache mr_index_cache;
-mr_index_cache *mr_index_cache_new(void);
-void mr_index_cache_free(mr_index_cache *c);
-void mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const bool *redo);
-void mr_index_cache_forget(mr_index_cache *c);
-bool mr_index_cache_primed(const mr_index_cache *c); /* updated since the last forget */
-void mr_context_index_chunks_cached(const mr_context_in *in, mr_index_cache *c, mr_buf *scratch,
-                                    void (*chunk)(void *ctx, const mr_buf *text), void *ctx);
-/* A hash of what module i adds to "index": equal hashes, the same contribution (so a
- * change that keeps every module's hash needs no new index). */
-uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);
-void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out);
-
 typedef struct mr_text_ref {
 	const char *p; /* the text, or NULL when the caller keeps it elsewhere (see tag) */
 	size_t n;
 	void *tag;     /* the caller's, handed to emit with the piece */
 } mr_text_ref;
+
+/* The index's tables kept sorted from sync to sync, each cut in chunks whose texts the
+ * sync keeps as pieces: a change rewrites only the chunks it touched.
+ * mr_index_cache_update brings c up to date with in->reg: with redo (per module of
+ * in->reg, which must hold the same modules in the same order as at the last update),
+ * the modules redo[i] says were read again, with the same part of the index (equal
+ * mr_context_index_hash) or a new one — every module read again must be, for the pairs
+ * point into its manifest; else (and on the first update) all of them.  The chunks whose
+ * text may have changed are then dirty: mr_index_cache_chunk_text makes it.
+ * mr_index_cache_refs lists the section's texts: constant ones and the chunks' pieces
+ * (tag: the mr_piece of the chunk), in order.  mr_index_cache_forget empties it. */
+typedef struct mr_index_chunk {
+	size_t start;   /* its first pair in the table */
+	bool dirty;     /* its text is to be made again */
+	mr_piece piece; /* its text, as the sync keeps it */
+} mr_index_chunk;
+typedef struct mr_index_cache mr_index_cache;
+extern size_t mr_context_index_chunk_pairs; /* about how many pairs a chunk holds (512; tests make it small) */
+mr_index_cache *mr_index_cache_new(void);
+void mr_index_cache_free(mr_index_cache *c);
+enum { MR_INDEX_SAME = 1, MR_INDEX_NEW = 2 }; /* redo[i]: read again, with the same or a new part */
+bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo); /* chunks came or went */
+void mr_index_cache_forget(mr_index_cache *c);
+bool mr_index_cache_primed(const mr_index_cache *c); /* updated since the last forget */
+size_t mr_index_cache_chunks(mr_index_cache *c, size_t table, mr_index_chunk **v); /* 0 past the last table */
+void mr_index_cache_chunk_text(const mr_context_in *in, const mr_index_cache *c, size_t table, size_t k, mr_buf *out);
+size_t mr_index_cache_refs(mr_index_cache *c, mr_text_ref **out); /* *out: to free */
+/* A hash of what module i adds to "index": equal hashes, the same contribution (so a
+ * change that keeps every module's hash needs no new index). */
+uint64_t mr_context_index_hash(const mr_context_in *in, size_t i);
+void mr_context_diagnostics_text(const mr_context_in *in, mr_buf *out);
 
 /* what stands between two module entries (or two modules' relationship rows) */
 #define MR_CONTEXT_LIST_SEP ",\n    "
@@ -112,7 +120,10 @@ typedef struct mr_context_parts {
 	const mr_text_ref *modules; /* n module texts, registry order */
 	const mr_text_ref *rows;    /* n row groups (may be empty) */
 	size_t n;
-	mr_text_ref graph, index, diagnostics;
+	mr_text_ref graph;
+	const mr_text_ref *index; /* the index section's texts, in order */
+	size_t nindex;
+	mr_text_ref diagnostics;
 } mr_context_parts;
 
 /* Calls emit for each piece of context.json in order: the parts (with their tags) and

@@ -132,6 +132,12 @@ void mr_jw_end(mr_jw *w)
 	mr_buf_putc(w->out, close);
 }
 
+void mr_jw_resume(mr_jw *w, bool after_members)
+{
+	w->flat[w->depth] = false;
+	w->first[w->depth] = !after_members;
+}
+
 void mr_jw_key(mr_jw *w, const char *key)
 {
 	member_sep(w);

@@ -35,6 +35,10 @@ void mr_jw_init(mr_jw *w, mr_buf *out, int base_indent, bool pretty);
 void mr_jw_obj(mr_jw *w);   /* { */
 void mr_jw_arr(mr_jw *w);   /* [ */
 void mr_jw_end(mr_jw *w);   /* } or ] */
+/* The container just opened is laid out one member per line from the start, and when
+ * after_members, as if members came before (the next one is preceded by a comma): the
+ * text of a part of a long object, written on its own. */
+void mr_jw_resume(mr_jw *w, bool after_members);
 void mr_jw_key(mr_jw *w, const char *key);
 void mr_jw_str(mr_jw *w, const char *s);     /* NULL writes null */
 void mr_jw_strn(mr_jw *w, const char *s, size_t n);

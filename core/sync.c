@@ -912,7 +912,7 @@ struct mr_sync_state {
 	smod **mods;            /* sorted by id */
 	size_t n;
 	mr_pieces *ps;          /* where the texts of the entries and sections are */
-	mr_piece registry, graph, index, diags;
+	mr_piece registry, graph, diags; /* the index's pieces are its chunks' (icache) */
 	char **changed;         /* ids whose entry changed in the last sync */
 	size_t nchanged, capchanged;
 	time_t last_now;
@@ -926,7 +926,7 @@ struct mr_sync_state {
 	char **touched;         /* the ids of mr_sync_state_touch since the last sync (read
 	                         * again: they are rendered again, as are their index parts) */
 	size_t ntouched, captouched;
-	mr_index_cache *icache; /* the index's tables, sorted, kept from sync to sync */
+	mr_index_cache *icache; /* the index's tables, sorted and in chunks, kept from sync to sync */
 };
 
 static void smod_free(smod *m)
@@ -1509,7 +1509,7 @@ static void forget(mr_sync_state *s)
 	s->mods = NULL;
 	s->n = 0;
 	s->primed = s->full = false;
-	s->registry = s->graph = s->index = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
+	s->registry = s->graph = s->diags = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
 	/* what the spool files hold is of no use any more: a sync that keeps failing must not
 	 * make them grow */
 	mr_pieces_forget_spool(s->ps);
@@ -1522,52 +1522,35 @@ static void forget(mr_sync_state *s)
 	}
 }
 
-typedef struct index_store {
-	mr_sync_state *s;
-	mr_piece piece; /* the new text, chunk by chunk */
-	size_t at;      /* its length so far */
-	bool same;      /* so far equal to the old one */
-	int err;        /* errno of a failed write, or 0 */
-} index_store;
-
-static void index_chunk(void *ctx, const mr_buf *text)
+/* The index section: the chunks of its tables that changed (at start-up, or after modules
+ * came or went, all of them), rendered again and kept as pieces when their text differs.
+ * reshaped: chunks came or went.  1 when the section changed, 0 when not, -1 when it
+ * cannot be kept. */
+static int update_index(mr_sync_state *s, const mr_context_in *in, bool reshaped, char **err)
 {
-	index_store *st = ctx;
-	if (st->err || !text->len) return;
-	st->same = st->same && mr_pieces_equal_at(st->s->ps, &st->s->index, st->at, text->data, text->len);
-	int r = st->at ? mr_pieces_put_more(st->s->ps, &st->piece, text->data, text->len)
-	               : mr_pieces_put(st->s->ps, &st->piece, text->data, text->len);
-	if (r < 0) st->err = errno;
-	st->at += text->len;
-}
-
-/* The index section, the largest, rendered and stored a table at a time (never whole in
- * memory); 1 when it changed, 0 when not, -1 when it cannot be kept. */
-static int update_index(mr_sync_state *s, const mr_context_in *in, bool full, char **err)
-{
-	index_store st = {s, {0, 0, 0, 0, MR_PIECE_NONE, 0}, 0, true, 0};
-	if (full) mr_context_index_chunks(in, &s->scratch_file, index_chunk, &st);
-	else {
-		if (!mr_index_cache_primed(s->icache)) mr_index_cache_update(in, s->icache, NULL);
-		mr_context_index_chunks_cached(in, s->icache, &s->scratch_file, index_chunk, &st);
-	}
-	if (st.err) {
-		*err = mr_xasprintf("cannot write a temporary file in %s: %s", s->out_dir, strerror(st.err));
-		return -1;
-	}
-	bool same = st.same && st.at == s->index.len && s->index.where != MR_PIECE_NONE;
-	if (!same) s->index = st.piece;
-	else mr_pieces_unput(s->ps, &st.piece); /* the copy just made (the last thing put) */
-	if (s->keep_json && (!same || !s->jindex)) {
+	bool changed = reshaped;
+	mr_buf *b = &s->scratch_file;
+	mr_index_chunk *ch;
+	size_t n;
+	for (size_t t = 0; (n = mr_index_cache_chunks(s->icache, t, &ch)) > 0; t++)
+		for (size_t k = 0; k < n; k++) {
+			if (!ch[k].dirty) continue;
+			mr_buf_reset(b);
+			mr_index_cache_chunk_text(in, s->icache, t, k, b);
+			ch[k].dirty = false;
+			if (ch[k].piece.where != MR_PIECE_NONE && piece_is(s, &ch[k].piece, b)) continue;
+			if (piece_set(s, &ch[k].piece, b, LANE_SECTIONS, err) < 0) return -1;
+			changed = true;
+		}
+	if (s->keep_json && (changed || !s->jindex)) {
 		/* of the index, the pages read the events table (who publishes what) */
-		mr_buf *b = &s->scratch_file;
 		mr_buf_reset(b);
 		mr_context_index_table_text(in, "events", b);
 		json_decref(s->jindex);
 		s->jindex = json_object();
 		json_object_set_new(s->jindex, "events", json_loadb(b->data, b->len, 0, NULL));
 	}
-	return !same;
+	return changed;
 }
 
 int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an, const mr_sync_opts *opts,
@@ -1581,6 +1564,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	prevsum *prev = NULL;
 	uint64_t (*digests)[2] = NULL;
 	bool *want = NULL, *reread = NULL;
+	unsigned char *iredo = NULL; /* per module read again: MR_INDEX_SAME or _NEW */
 	writer *wr = NULL;
 	/* the last context.json, where the unchanged pieces are, was changed by someone else */
 	if (s->primed && (!mr_pieces_intact(s->ps) || !mr_pieces_intact(s->lps[0]) || !mr_pieces_intact(s->lps[1])))
@@ -1631,8 +1615,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	reread = reread_of(s, reg);
 	want = cross && !fresh && !s->full && s->analysis_changed ? digests_wanted(reg, an, reread) : NULL;
 	if (cross) digests = digest_all(&in, want);
-	bool set_changed = false, rows_changed = false, any_changed = false, index_changed = false;
+	bool set_changed = false, rows_changed = false, any_changed = false;
 	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
+	iredo = mr_xcalloc(reg->n + 1, sizeof *iredo);
 	size_t j = 0;
 	for (size_t i = 0; i < reg->n; i++) {
 		const char *id = reg->mods[i]->id;
@@ -1678,7 +1663,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		}
 		if (!render) continue;
 		uint64_t ih = mr_context_index_hash(&in, i);
-		if (is_new || ih != sm->index_hash) index_changed = true;
+		if (reread[i]) iredo[i] = is_new || ih != sm->index_hash ? MR_INDEX_NEW : MR_INDEX_SAME;
 		sm->index_hash = ih;
 		if (!wr && (fresh || s->full) && reg->n >= WRITER_MIN_MODULES) wr = writer_start();
 		int r = render_module(s, &in, i, sm, fresh, moddir, wr, &rows_changed, res, err);
@@ -1708,12 +1693,15 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	wr = NULL;
 	if (wrc < 0) goto fail;
 
-	/* the index's tables, kept sorted: the parts of the modules read again made anew (their
-	 * pairs point into the manifests they replaced).  A full sync writes the index a table
-	 * at a time and keeps nothing (its memory is the watcher's peak): the tables are made
-	 * when a later sync first needs them. */
-	if (fresh || s->full || set_changed) mr_index_cache_forget(s->icache);
-	else if (s->ntouched && mr_index_cache_primed(s->icache)) mr_index_cache_update(&in, s->icache, reread);
+	/* the index's tables, kept sorted and in chunks: the parts of the modules read again
+	 * made anew (their pairs point into the manifests they replaced), or every part when
+	 * modules came or went */
+	bool reshaped = false;
+	if (fresh || s->full || set_changed || !mr_index_cache_primed(s->icache)) {
+		mr_index_cache_forget(s->icache);
+		reshaped = mr_index_cache_update(&in, s->icache, NULL);
+	} else if (s->ntouched)
+		reshaped = mr_index_cache_update(&in, s->icache, iredo);
 
 	/* the other sections */
 	bool sections = fresh || s->full;
@@ -1721,12 +1709,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (cross) {
 		if ((r = update_section(s, &s->graph, &s->jgraph, &in, mr_context_graph_text, err)) < 0) goto fail;
 		sections |= r;
-		/* the index is the biggest section to sort: only when what a module adds to it changed */
-		if (fresh || s->full || set_changed || index_changed) {
-			if ((r = update_index(s, &in, fresh || s->full, err)) < 0) goto fail;
-			sections |= r;
-		}
 	}
+	if ((r = update_index(s, &in, reshaped, err)) < 0) goto fail;
+	sections |= r;
 	if (fresh || s->full || any_changed || set_changed || s->extras_changed || cross) {
 		if ((r = update_section(s, &s->diags, &s->jdiags, &in, mr_context_diagnostics_text, err)) < 0) goto fail;
 		sections |= r;
@@ -1749,12 +1734,15 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		tref[i] = (mr_text_ref){NULL, s->mods[i]->text.len, &s->mods[i]->text};
 		rref[i] = (mr_text_ref){NULL, s->mods[i]->rows.len, &s->mods[i]->rows};
 	}
+	mr_text_ref *iref;
+	size_t niref = mr_index_cache_refs(s->icache, &iref);
 	mr_context_parts parts = {{NULL, s->registry.len, &s->registry}, tref, rref, s->n, {NULL, s->graph.len, &s->graph},
-	                          {NULL, s->index.len, &s->index}, {NULL, s->diags.len, &s->diags}};
+	                          iref, niref, {NULL, s->diags.len, &s->diags}};
 	mr_pieces_begin(s->ps);
 	mr_context_assemble(&parts, plan_emit, s->ps);
 	free(tref);
 	free(rref);
+	free(iref);
 	bool write = (r = put_planned(s, s->ps, &s->spare, "context.json", fresh || s->full,
 	                              any_changed || set_changed || rows_changed || sections, err)) > 0;
 	if (r < 0) goto fail;
@@ -1805,6 +1793,7 @@ out:
 	free(digests);
 	free(want);
 	free(reread);
+	free(iredo);
 	clear_touched(s);
 	free(apidir);
 	free(moddir);

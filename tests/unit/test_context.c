@@ -1,6 +1,8 @@
-/* test_context.c — the index section written a table at a time is, byte for byte, the
- * section written whole: for registries whose tables are all empty, some empty, small
- * (a table short enough to be a one-line record) and large. */
+/* test_context.c — the index section as the watcher keeps it (tables sorted between
+ * syncs, cut in chunks kept as pieces, only the chunks a change touched written again) is,
+ * byte for byte, the section written whole: for registries whose tables are all empty,
+ * some empty, small (a table short enough to be a one-line record) and large, and after
+ * random changes. */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +13,36 @@
 #include "registry.h"
 #include "util.h"
 
-static size_t nchunks;
+static size_t nrendered; /* chunks written since the cache was made */
 
-static void add(void *ctx, const mr_buf *text)
+/* The index section from c brought up to date (redo as mr_index_cache_update takes it):
+ * the dirty chunks rendered into pieces of ps, the section assembled from the refs. */
+static void cached_text(const mr_registry *reg, mr_index_cache *c, mr_pieces *ps, const unsigned char *redo, mr_buf *out)
 {
-	mr_buf_add(ctx, text->data, text->len);
-	nchunks++;
+	mr_context_in in = {reg, NULL, NULL, 0};
+	mr_buf b = MR_BUF_INIT;
+	mr_buf_reset(out);
+	mr_index_cache_update(&in, c, redo);
+	mr_index_chunk *ch;
+	size_t n;
+	for (size_t t = 0; (n = mr_index_cache_chunks(c, t, &ch)) > 0; t++)
+		for (size_t k = 0; k < n; k++) {
+			if (!ch[k].dirty) continue;
+			mr_buf_reset(&b);
+			mr_index_cache_chunk_text(&in, c, t, k, &b);
+			ch[k].dirty = false;
+			cr_assert_gt(b.len, 0, "an empty chunk");
+			cr_assert_eq(mr_pieces_put(ps, &ch[k].piece, b.data, b.len), 0);
+			nrendered++;
+		}
+	mr_text_ref *r;
+	size_t nr = mr_index_cache_refs(c, &r);
+	for (size_t k = 0; k < nr; k++) {
+		if (r[k].p) mr_buf_add(out, r[k].p, r[k].n);
+		else cr_assert_eq(mr_pieces_read(ps, r[k].tag, out), 0);
+	}
+	free(r);
+	mr_buf_release(&b);
 }
 
 static void write_module(const char *root, const char *id, const char *yaml)
@@ -33,25 +59,29 @@ static void write_module(const char *root, const char *id, const char *yaml)
 	free(dir);
 }
 
-/* chunks of the registry at root, concatenated, equal the whole section; how many */
+/* the section from chunks of the registry at root equals the section written whole;
+ * how many chunks */
 static size_t check_registry(const char *root)
 {
-	nchunks = 0;
 	mr_registry reg;
 	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
 	mr_analysis an;
 	mr_analyse(&reg, &an);
 	mr_context_in in = {&reg, &an, NULL, 0};
-	mr_buf whole = MR_BUF_INIT, parts = MR_BUF_INIT, scratch = MR_BUF_INIT;
+	mr_buf whole = MR_BUF_INIT, parts = MR_BUF_INIT;
 	mr_context_index_text(&in, &whole);
-	mr_context_index_chunks(&in, &scratch, add, &parts);
+	mr_index_cache *c = mr_index_cache_new();
+	mr_pieces *ps = mr_pieces_new("/tmp");
+	nrendered = 0;
+	cached_text(&reg, c, ps, NULL, &parts);
 	cr_assert_str_eq(mr_buf_str(&parts), mr_buf_str(&whole), "registry %s", root);
+	mr_pieces_free(ps);
+	mr_index_cache_free(c);
 	mr_buf_release(&whole);
 	mr_buf_release(&parts);
-	mr_buf_release(&scratch);
 	mr_analysis_release(&an);
 	mr_registry_release(&reg);
-	return nchunks;
+	return nrendered;
 }
 
 static char *temp_registry(void)
@@ -86,6 +116,9 @@ Test(context, index_chunks_with_empty_and_small_tables)
 	/* a module whose only keys are empty: they are left out, so every table is empty */
 	write_module(root, "blank", "ai: {keywords: [\"\"]}\ntags: []\n");
 	check_registry(root);
+	/* one key in one table */
+	write_module(root, "tagged", "tags: [alpha]\n");
+	check_registry(root);
 	/* one small table (a record on one line), the others empty */
 	write_module(root, "tagged", "tags: [alpha, beta]\n");
 	check_registry(root);
@@ -100,19 +133,19 @@ Test(context, index_chunks_with_empty_and_small_tables)
 	remove_tree(root);
 }
 
-/* a large table is handed on in parts (as soon as a part passes the size), and they
- * still add up to the section, wherever the cuts fall */
+/* a table laid out one key per line is cut in chunks of about the chunk size (whole
+ * keys), and they still add up to the section, wherever the cuts fall */
 Test(context, index_chunks_cut_inside_tables)
 {
-	size_t saved = mr_context_index_chunk_bytes;
+	size_t saved = mr_context_index_chunk_pairs;
 	size_t tables = check_registry("registry");
-	for (size_t size = 1; size <= 4096; size *= 4) {
-		mr_context_index_chunk_bytes = size;
+	for (size_t size = 1; size <= 64; size *= 4) {
+		mr_context_index_chunk_pairs = size;
 		size_t n = check_registry("registry");
 		cr_assert_gt(n, tables, "chunk size %zu: %zu chunks, no more than one per table", size, n);
 		check_registry("tests/data/site-registry");
 	}
-	mr_context_index_chunk_bytes = saved;
+	mr_context_index_chunk_pairs = saved;
 }
 
 /* a random number below n */
@@ -185,45 +218,40 @@ Test(context, index_keys_sorted_bytewise_whatever_they_share)
 
 static void random_index_module(const char *root, int m, unsigned long long *rng)
 {
+	/* keywords in any case (the index lowers them); tags and entity names as they must be */
 	static const char *const words[] = {"crm", "Billing", "orders", "ORDERS", "Order", "customer", "Customers", "x"};
+	static const char *const tags[] = {"crm", "billing", "orders", "order", "customer", "customers", "x", "y"};
+	static const char *const entities[] = {"Crm", "Billing", "Orders", "Order", "OrderItem", "Customer", "Customers", "X"};
 	char id[16];
 	snprintf(id, sizeof id, "mod%02d", m);
 	mr_buf y = MR_BUF_INIT;
 	int a = rnd(rng, 8), b = rnd(rng, 8), c = rnd(rng, 8);
-	mr_buf_printf(&y, "tags: [%s, %s]\nai:\n  keywords: [%s]\n", words[a], words[b], words[c]);
+	mr_buf_printf(&y, "tags: [%s, %s]\nai:\n  keywords: [%s]\n", tags[a], tags[b], words[c]);
 	a = rnd(rng, 4);
 	b = rnd(rng, 4);
 	mr_buf_printf(&y, "permissions: [\"p:%d\", \"p:%d\"]\n", a, b);
 	a = rnd(rng, 8);
 	b = rnd(rng, 8);
-	mr_buf_printf(&y, "entities:\n  - name: %s\n  - name: %s\n", words[a], words[b]);
+	mr_buf_printf(&y, "entities:\n  - name: %s\n  - name: %s\n", entities[a], entities[b]);
 	mr_buf_printf(&y, "api:\n  basePath: /b%d\n  routes:\n", rnd(rng, 3));
-	for (int r = 0, nr = rnd(rng, 4); r < nr; r++) mr_buf_printf(&y, "    - {method: GET, path: /r%d}\n", rnd(rng, 5));
+	for (int r = 0, nr = rnd(rng, 5); r < nr; r++) mr_buf_printf(&y, "    - {method: GET, path: /r%d}\n", rnd(rng, 9));
 	mr_buf_printf(&y, "events:\n  publishes: [{name: ev.%d}]\n", rnd(rng, 4));
 	if (rnd(rng, 10) == 0) mr_buf_puts(&y, "broken: [\n"); /* invalid: no part in the index */
 	write_module(root, id, mr_buf_str(&y));
 	mr_buf_release(&y);
 }
 
-static void cached_text(const mr_registry *reg, mr_index_cache *c, const bool *redo, mr_buf *out)
-{
-	mr_context_in in = {reg, NULL, NULL, 0};
-	mr_buf scratch = MR_BUF_INIT;
-	mr_buf_reset(out);
-	mr_index_cache_update(&in, c, redo);
-	mr_context_index_chunks_cached(&in, c, &scratch, add, out);
-	mr_buf_release(&scratch);
-}
-
 /* The index kept from sync to sync (mr_index_cache), brought up to date with only the
- * modules read again, writes what a whole new index writes: random modules whose
- * keywords, tags, entities, routes, permissions and events overlap, changed (or just
- * read again) a few at a time, now and then one added or removed. */
+ * modules read again (each said to have the same or a new part, as their index hashes
+ * say), writes what a whole new index writes: random modules whose keywords, tags,
+ * entities, routes, permissions and events overlap, changed (or just read again) a few at
+ * a time, now and then one added or removed; chunks of a few pairs, so that tables are
+ * cut in many, which come and go. */
 Test(context, index_kept_between_syncs_equals_a_new_one)
 {
 	char *root = temp_registry();
 	unsigned long long rng = (unsigned long long)getpid() * 2654435761ULL, seed = rng;
-	enum { N = 14 };
+	enum { N = 24 };
 	bool alive[N];
 	for (int m = 0; m < N; m++) {
 		alive[m] = m % 5 != 4;
@@ -232,16 +260,19 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 	mr_registry reg;
 	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
 	mr_index_cache *c = mr_index_cache_new();
+	mr_pieces *ps = mr_pieces_new("/tmp");
 	mr_buf got = MR_BUF_INIT, want = MR_BUF_INIT;
 	mr_context_in in = {&reg, NULL, NULL, 0};
-	size_t small = mr_context_index_chunk_bytes;
-	mr_context_index_chunk_bytes = 256;
-	cached_text(&reg, c, NULL, &got);
+	size_t saved = mr_context_index_chunk_pairs;
+	mr_context_index_chunk_pairs = 3;
+	cached_text(&reg, c, ps, NULL, &got);
 	mr_context_index_text(&in, &want);
 	cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, first", seed);
-	size_t partial = 0;
-	for (int step = 0; step < 150; step++) {
-		bool *redo = mr_xcalloc(N + 1, sizeof *redo);
+	uint64_t hash[N + 1];
+	for (size_t i = 0; i < reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
+	size_t partial = 0, same = 0, rendered = 0, chunks = 0;
+	for (int step = 0; step < 200; step++) {
+		unsigned char *redo = mr_xcalloc(N + 1, sizeof *redo);
 		bool set = false;
 		for (int k = 0, nk = 1 + rnd(&rng, 3); k < nk; k++) {
 			int m = rnd(&rng, N);
@@ -267,19 +298,80 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 			mr_registry_put(&reg, mr_module_load(root, id));
 			long i = mr_registry_index(&reg, id);
 			cr_assert_geq(i, 0);
-			redo[i] = true;
+			redo[i] = 1;
 		}
+		if (!set)
+			for (size_t i = 0; i < reg.n; i++) {
+				if (!redo[i]) continue;
+				uint64_t h = mr_context_index_hash(&in, i);
+				redo[i] = h == hash[i] ? MR_INDEX_SAME : MR_INDEX_NEW;
+				same += redo[i] == MR_INDEX_SAME;
+			}
 		partial += !set;
-		cached_text(&reg, c, set ? NULL : redo, &got);
+		nrendered = 0;
+		cached_text(&reg, c, ps, set ? NULL : redo, &got);
+		if (!set) {
+			rendered += nrendered;
+			mr_index_chunk *ch;
+			for (size_t t = 0, n; (n = mr_index_cache_chunks(c, t, &ch)) > 0; t++) chunks += n;
+		}
 		mr_buf_reset(&want);
 		mr_context_index_text(&in, &want);
 		cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, step %d", seed, step);
+		for (size_t i = 0; i < reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
 		free(redo);
 	}
-	cr_expect_gt(partial, 50, "steps that updated only some modules: %zu", partial);
-	mr_context_index_chunk_bytes = small;
+	/* the test is about something: most steps changed some modules only, some read
+	 * modules again with the same part, and such steps wrote few of the chunks */
+	cr_expect_gt(partial, 80, "steps that updated only some modules: %zu", partial);
+	cr_expect_gt(same, 20, "modules read again with the same part: %zu", same);
+	cr_expect_lt(rendered * 3, chunks * 2, "chunks written again %zu of %zu", rendered, chunks);
+	mr_context_index_chunk_pairs = saved;
 	mr_buf_release(&got);
 	mr_buf_release(&want);
+	mr_pieces_free(ps);
+	mr_index_cache_free(c);
+	mr_registry_release(&reg);
+	remove_tree(root);
+}
+
+/* The first chunk of a table empties (its modules lose their routes) while the next one
+ * is untouched: that one is first now, and written again without a comma before it. */
+Test(context, index_first_chunk_gone)
+{
+	char *root = temp_registry();
+	char id[16];
+	for (int m = 0; m < 20; m++) {
+		snprintf(id, sizeof id, "mod%02d", m);
+		char *y = mr_xasprintf("api:\n  basePath: /b%02d\n  routes:\n    - {method: GET, path: /r}\n", m);
+		write_module(root, id, y);
+		free(y);
+	}
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	size_t saved = mr_context_index_chunk_pairs;
+	mr_context_index_chunk_pairs = 2;
+	mr_index_cache *c = mr_index_cache_new();
+	mr_pieces *ps = mr_pieces_new("/tmp");
+	mr_buf got = MR_BUF_INIT, want = MR_BUF_INIT;
+	mr_context_in in = {&reg, NULL, NULL, 0};
+	cached_text(&reg, c, ps, NULL, &got);
+	unsigned char redo[21] = {0};
+	for (int m = 0; m < 2; m++) {
+		snprintf(id, sizeof id, "mod%02d", m);
+		write_module(root, id, "");
+		mr_registry_put(&reg, mr_module_load(root, id));
+		redo[m] = MR_INDEX_NEW;
+	}
+	nrendered = 0;
+	cached_text(&reg, c, ps, redo, &got);
+	mr_context_index_text(&in, &want);
+	cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want));
+	cr_expect_leq(nrendered, 2, "%zu chunks written again", nrendered);
+	mr_context_index_chunk_pairs = saved;
+	mr_buf_release(&got);
+	mr_buf_release(&want);
+	mr_pieces_free(ps);
 	mr_index_cache_free(c);
 	mr_registry_release(&reg);
 	remove_tree(root);
