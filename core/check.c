@@ -460,15 +460,15 @@ typedef struct cslot {
 
 typedef struct ctable {
 	cslot *v;
-	size_t size, n; /* size: a power of two, or 0 */
+	size_t size, n; /* size: any, or 0 */
 } ctable;
 
 /* The claims of the last analysis, kept for the next one (a change re-checks only the
- * groups of the keys it touched): 12 bytes a claim, and per module its keys' hashes. */
+ * groups of the keys it touched): 12 bytes a claim, the tables at most three quarters
+ * full.  A module's own claims are found from its manifest, or (those it had) by a pass
+ * over the tables. */
 struct mr_claims {
 	ctable t[CLAIM_KINDS];
-	uint32_t **mine; /* per module: NULL, or {routes, pages, names, their hashes...} */
-	size_t n;
 };
 
 static uint32_t claim_hash(uint64_t h)
@@ -476,22 +476,41 @@ static uint32_t claim_hash(uint64_t h)
 	return (uint32_t)((h * 0x9e3779b97f4a7c15u) >> 32);
 }
 
+/* the home slot of hash h: h scaled to the table's size (no power of two needed) */
+static size_t ct_home(const ctable *t, uint32_t h)
+{
+	return (size_t)(((uint64_t)h * t->size) >> 32);
+}
+
+static size_t ct_next(const ctable *t, size_t s)
+{
+	return s + 1 < t->size ? s + 1 : 0;
+}
+
+static void ct_init(ctable *t, size_t claims)
+{
+	t->size = claims + claims / 3 + 8;
+	t->v = mr_xcalloc(t->size, sizeof *t->v);
+	t->n = 0;
+}
+
 static void ct_put(ctable *t, uint32_t h, uint32_t mod, uint32_t idx)
 {
-	if (2 * (t->n + 1) > t->size) {
-		ctable g = {NULL, t->size ? 2 * t->size : 64, t->n};
-		g.v = mr_xcalloc(g.size, sizeof *g.v);
+	if (4 * (t->n + 1) > 3 * t->size) {
+		ctable g;
+		ct_init(&g, 2 * t->n);
 		for (size_t k = 0; k < t->size; k++) {
 			if (!t->v[k].mod) continue;
-			size_t s = t->v[k].h & (g.size - 1);
-			while (g.v[s].mod) s = (s + 1) & (g.size - 1);
+			size_t s = ct_home(&g, t->v[k].h);
+			while (g.v[s].mod) s = ct_next(&g, s);
 			g.v[s] = t->v[k];
 		}
+		g.n = t->n;
 		free(t->v);
 		*t = g;
 	}
-	size_t s = h & (t->size - 1);
-	while (t->v[s].mod) s = (s + 1) & (t->size - 1);
+	size_t s = ct_home(t, h);
+	while (t->v[s].mod) s = ct_next(t, s);
 	t->v[s] = (cslot){h, mod + 1, idx};
 	t->n++;
 }
@@ -499,17 +518,17 @@ static void ct_put(ctable *t, uint32_t h, uint32_t mod, uint32_t idx)
 /* remove every claim of hash h by module mod (linear probing: the run closes up behind) */
 static void ct_drop(ctable *t, uint32_t h, uint32_t mod)
 {
-	size_t mask = t->size - 1;
-	for (size_t s = h & mask; t->v[s].mod;) {
+	size_t size = t->size;
+	for (size_t s = ct_home(t, h); t->v[s].mod;) {
 		if (t->v[s].h != h || t->v[s].mod != mod + 1) {
-			s = (s + 1) & mask;
+			s = ct_next(t, s);
 			continue;
 		}
 		size_t hole = s;
-		for (size_t k = (hole + 1) & mask; t->v[k].mod; k = (k + 1) & mask) {
-			size_t home = t->v[k].h & mask;
+		for (size_t k = ct_next(t, hole); t->v[k].mod; k = ct_next(t, k)) {
+			size_t home = ct_home(t, t->v[k].h);
 			/* k may move back to the hole unless its home lies in (hole, k] */
-			if (((k - home) & mask) >= ((k - hole) & mask)) {
+			if ((k + size - home) % size >= (k + size - hole) % size) {
 				t->v[hole] = t->v[k];
 				hole = k;
 			}
@@ -525,7 +544,7 @@ static size_t ct_group(const ctable *t, uint32_t h, cslot **out, size_t *cap)
 {
 	size_t n = 0;
 	if (!t->size) return 0;
-	for (size_t s = h & (t->size - 1); t->v[s].mod; s = (s + 1) & (t->size - 1))
+	for (size_t s = ct_home(t, h); t->v[s].mod; s = ct_next(t, s))
 		if (t->v[s].h == h) {
 			MR_GROW(*out, *cap, n + 1);
 			(*out)[n++] = t->v[s];
@@ -537,8 +556,6 @@ static void claims_free(mr_claims *cs)
 {
 	if (!cs) return;
 	for (int k = 0; k < CLAIM_KINDS; k++) free(cs->t[k].v);
-	for (size_t i = 0; i < cs->n; i++) free(cs->mine[i]);
-	free(cs->mine);
 	free(cs);
 }
 
@@ -554,43 +571,29 @@ static const char *claim_key(const ctx *c, int kind, size_t mod, size_t idx, cha
 	return lower;
 }
 
-/* Put module i's claims in the tables and remember their hashes. */
-static void claims_add(ctx *c, mr_claims *cs, size_t i)
+/* how many claims of the kind module i makes now */
+static size_t claims_of(const ctx *c, size_t i, int kind)
 {
-	free(cs->mine[i]);
-	cs->mine[i] = NULL;
-	if (!usable(c, i)) return;
+	if (!usable(c, i)) return 0;
 	const mr_manifest *m = man(c, i);
-	size_t nn = m->name.s ? 1 : 0, total = m->nroutes + m->npages + nn;
-	if (!total) return;
-	uint32_t *mine = cs->mine[i] = mr_xcalloc(3 + total, sizeof *mine);
-	mine[0] = (uint32_t)m->nroutes;
-	mine[1] = (uint32_t)m->npages;
-	mine[2] = (uint32_t)nn;
-	uint32_t *h = mine + 3;
-	for (int kind = 0; kind < CLAIM_KINDS; kind++)
-		for (size_t x = 0; x < mine[kind]; x++) {
-			uint64_t full;
-			if (kind == CLAIM_ROUTE) full = m->routes[x].key_hash;
-			else {
-				char *owned;
-				full = mr_str_hash(claim_key(c, kind, i, x, &owned));
-				free(owned);
-			}
-			*h = claim_hash(full);
-			ct_put(&cs->t[kind], *h++, (uint32_t)i, (uint32_t)x);
-		}
+	return kind == CLAIM_ROUTE ? m->nroutes : kind == CLAIM_UI ? m->npages : m->name.s ? 1 : 0;
 }
 
-static void claims_drop(mr_claims *cs, size_t i)
+static uint32_t claim_hash_of(const ctx *c, int kind, size_t i, size_t x)
 {
-	const uint32_t *mine = cs->mine[i];
-	if (!mine) return;
-	const uint32_t *h = mine + 3;
+	if (kind == CLAIM_ROUTE) return claim_hash(man(c, i)->routes[x].key_hash);
+	char *owned;
+	uint64_t h = mr_str_hash(claim_key(c, kind, i, x, &owned));
+	free(owned);
+	return claim_hash(h);
+}
+
+/* Put module i's claims in the tables. */
+static void claims_add(ctx *c, mr_claims *cs, size_t i)
+{
 	for (int kind = 0; kind < CLAIM_KINDS; kind++)
-		for (size_t x = 0; x < mine[kind]; x++) ct_drop(&cs->t[kind], *h++, (uint32_t)i);
-	free(cs->mine[i]);
-	cs->mine[i] = NULL;
+		for (size_t x = 0, n = claims_of(c, i, kind); x < n; x++)
+			ct_put(&cs->t[kind], claim_hash_of(c, kind, i, x), (uint32_t)i, (uint32_t)x);
 }
 
 typedef struct keyed {
@@ -658,10 +661,8 @@ static bool seen_add(seen *s, int kind, uint32_t h)
 static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo, const size_t *mods, size_t nmods)
 {
 	size_t total = 0;
-	for (size_t k = 0; k < nmods; k++) {
-		const uint32_t *mine = cs->mine[mods[k]];
-		if (mine) total += mine[0] + mine[1] + mine[2];
-	}
+	for (size_t k = 0; k < nmods; k++)
+		for (int kind = 0; kind < CLAIM_KINDS; kind++) total += claims_of(c, mods[k], kind);
 	if (!total) return;
 	seen sn = {NULL, 16};
 	while (sn.size < 2 * total) sn.size <<= 1;
@@ -669,14 +670,12 @@ static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo
 	cslot *g = NULL;
 	size_t gcap = 0, kcap = 0;
 	keyed *kv = NULL;
-	for (size_t k = 0; k < nmods; k++) {
-		const uint32_t *mine = cs->mine[mods[k]];
-		if (!mine) continue;
-		const uint32_t *h = mine + 3;
+	for (size_t k = 0; k < nmods; k++)
 		for (int kind = 0; kind < CLAIM_KINDS; kind++)
-			for (size_t x = 0; x < mine[kind]; x++, h++) {
-				if (!seen_add(&sn, kind, *h)) continue;
-				size_t n = ct_group(&cs->t[kind], *h, &g, &gcap);
+			for (size_t x = 0, nx = claims_of(c, mods[k], kind); x < nx; x++) {
+				uint32_t h = claim_hash_of(c, kind, mods[k], x);
+				if (!seen_add(&sn, kind, h)) continue;
+				size_t n = ct_group(&cs->t[kind], h, &g, &gcap);
 				bool shared = false;
 				for (size_t j = 1; j < n; j++) shared |= g[j].mod != g[0].mod;
 				if (!shared) continue;
@@ -698,7 +697,6 @@ static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo
 				}
 				for (size_t j = 0; j < n; j++) free(kv[j].owned);
 			}
-	}
 	free(kv);
 	free(g);
 	free(sn.v);
@@ -709,13 +707,16 @@ static void check_conflicts(ctx *c)
 {
 	size_t n = c->reg->n;
 	mr_claims *cs = c->an->claims = mr_xcalloc(1, sizeof *cs);
-	cs->n = n;
-	cs->mine = mr_xcalloc(n + 1, sizeof *cs->mine);
+	for (int kind = 0; kind < CLAIM_KINDS; kind++) {
+		size_t total = 0;
+		for (size_t i = 0; i < n; i++) total += claims_of(c, i, kind);
+		ct_init(&cs->t[kind], total);
+	}
 	unsigned char *all = mr_xcalloc(n + 1, 1);
 	size_t *mods = mr_xcalloc(n + 1, sizeof *mods), nm = 0;
 	for (size_t i = 0; i < n; i++) {
 		claims_add(c, cs, i);
-		if (cs->mine[i]) {
+		if (usable(c, i)) {
 			all[i] = 1;
 			mods[nm++] = i;
 		}
@@ -734,26 +735,36 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *chan
 	mr_claims *cs = c->an->claims;
 	size_t n = c->reg->n;
 	unsigned char *redo = mr_xcalloc(n + 1, 1);
-	size_t *mods = NULL, nm = 0, cap = 0;
-	cslot *g = NULL;
-	size_t gcap = 0;
-	/* the modules of a group of one of these hashes, before and after */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t k = 0; k < nd; k++) {
-			size_t d = dirty[k];
-			if (pass == 0) redo[d] = 1;
-			else claims_add(c, cs, d);
-			const uint32_t *mine = cs->mine[d];
-			if (mine) {
-				const uint32_t *h = mine + 3;
-				for (int kind = 0; kind < CLAIM_KINDS; kind++)
-					for (size_t x = 0; x < mine[kind]; x++, h++) {
-						size_t gn = ct_group(&cs->t[kind], *h, &g, &gcap);
-						for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
-					}
-			}
-			if (pass == 0) claims_drop(cs, d);
+	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = 1;
+	/* the claims they had: one pass over the tables */
+	cslot *had = NULL, *g = NULL;
+	size_t nhad = 0, caphad = 0, gcap = 0;
+	int *kinds = NULL;
+	size_t capk = 0;
+	for (int kind = 0; kind < CLAIM_KINDS; kind++)
+		for (size_t s = 0; s < cs->t[kind].size; s++) {
+			const cslot *x = &cs->t[kind].v[s];
+			if (!x->mod || !redo[x->mod - 1]) continue;
+			MR_GROW(had, caphad, nhad + 1);
+			MR_GROW(kinds, capk, nhad + 1);
+			kinds[nhad] = kind;
+			had[nhad++] = *x;
 		}
+	/* the modules of the groups of those hashes, then the claims replaced */
+	for (size_t k = 0; k < nhad; k++) {
+		size_t gn = ct_group(&cs->t[kinds[k]], had[k].h, &g, &gcap);
+		for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
+	}
+	for (size_t k = 0; k < nhad; k++) ct_drop(&cs->t[kinds[k]], had[k].h, had[k].mod - 1);
+	for (size_t k = 0; k < nd; k++) claims_add(c, cs, dirty[k]);
+	/* and of the groups of the hashes they have */
+	for (size_t k = 0; k < nd; k++)
+		for (int kind = 0; kind < CLAIM_KINDS; kind++)
+			for (size_t x = 0, nx = claims_of(c, dirty[k], kind); x < nx; x++) {
+				size_t gn = ct_group(&cs->t[kind], claim_hash_of(c, kind, dirty[k], x), &g, &gcap);
+				for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
+			}
+	size_t *mods = NULL, nm = 0, cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!redo[i]) continue;
 		clear_found(c, MR_FOUND_CLAIMS, i);
@@ -764,6 +775,8 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *chan
 	claims_report(c, cs, redo, mods, nm);
 	free(redo);
 	free(mods);
+	free(had);
+	free(kinds);
 	free(g);
 }
 
@@ -839,18 +852,15 @@ static mr_simprofile *profile_of(ctx *c, size_t i)
 	return mod->profile;
 }
 
-/* remember module i's tokens as they are now */
+/* keep module i's tokens as they are now (taken from its profile: kept once) */
 static void likeness_tokens(ctx *c, mr_likeness *lk, size_t i)
 {
 	free(lk->tok[i]);
 	lk->tok[i] = NULL;
 	lk->ntok[i] = 0;
 	mr_simprofile *p = profile_of(c, i);
-	size_t nt;
-	const uint64_t *t = p ? mr_simprofile_tokens(p, &nt) : NULL;
-	if (!t || !nt) return;
-	lk->tok[i] = mr_xcalloc(nt, sizeof *t);
-	memcpy(lk->tok[i], t, nt * sizeof *t);
+	size_t nt = 0;
+	if (p) lk->tok[i] = mr_simprofile_take_tokens(p, &nt);
 	lk->ntok[i] = (uint32_t)nt;
 }
 
@@ -895,11 +905,9 @@ static void check_duplicates(ctx *c)
 	lk->ntok = mr_xcalloc(n + 1, sizeof *lk->ntok);
 	lk->partners = mr_xcalloc(n + 1, sizeof *lk->partners);
 	mr_simprofile **p = mr_xcalloc(n + 1, sizeof *p);
-	for (size_t i = 0; i < n; i++) {
-		p[i] = profile_of(c, i);
-		likeness_tokens(c, lk, i);
-	}
+	for (size_t i = 0; i < n; i++) p[i] = profile_of(c, i);
 	mr_similar_pairs(p, n, MR_DUPLICATE_THRESHOLD, dup_pair, c);
+	for (size_t i = 0; i < n; i++) likeness_tokens(c, lk, i);
 	free(p);
 }
 

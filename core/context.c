@@ -828,12 +828,20 @@ static void pairs_emit_value(mr_jw *w, const mr_registry *reg, pairs *p)
 	pairs_release(p);
 }
 
-static char *lower(const char *s)
+/* key s in lower case into table p: s itself when it has no upper-case letter (most
+ * keywords, every tag), else a copy */
+static void pairs_add_lower(pairs *p, const char *s, size_t mod)
 {
+	const char *q = s;
+	while (*q && !(*q >= 'A' && *q <= 'Z')) q++;
+	if (!*q) {
+		pairs_add(p, s, mod, false);
+		return;
+	}
 	char *r = mr_xstrdup(s);
-	for (char *q = r; *q; q++)
-		if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
-	return r;
+	for (char *c = r + (q - s); *c; c++)
+		if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+	pairs_add(p, r, mod, true);
 }
 
 static const char *const index_tables[] = {"keywords", "entities", "endpoints", "permissions", "events"};
@@ -848,8 +856,8 @@ static void index_collect(const mr_context_in *in, size_t t, pairs *p, size_t fr
 		if (!mod->valid) continue;
 		switch (t) {
 		case 0:
-			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add(p, lower(m->ai_keywords.v[k].s), i, true);
-			for (size_t k = 0; k < m->tags.n; k++) pairs_add(p, lower(m->tags.v[k].s), i, true);
+			for (size_t k = 0; k < m->ai_keywords.n; k++) pairs_add_lower(p, m->ai_keywords.v[k].s, i);
+			for (size_t k = 0; k < m->tags.n; k++) pairs_add_lower(p, m->tags.v[k].s, i);
 			break;
 		case 1:
 			for (size_t k = 0; k < m->nentities; k++) pairs_add(p, mr_normalise_term(m->entities[k].name.s), i, true);
@@ -1257,8 +1265,8 @@ static bool cache_update(const mr_context_in *in, itable *it, size_t t, const un
 		if (add.n > 1) qsort(add.v, add.n, sizeof *add.v, pair_cmp);
 		if (!it->nch) chunk_push(it, 0);
 		size_t *added = mr_xcalloc(it->nch, sizeof *added); /* pairs added to each chunk */
-		pair *v = mr_xcalloc(old->n + add.n + 1, sizeof *v);
-		size_t at = 0, from = 0, ck = 0;
+		size_t *at = mr_xcalloc(add.n, sizeof *at);          /* the old pairs before each */
+		size_t from = 0, ck = 0;
 		for (size_t k = 0; k < add.n; k++) {
 			/* the first old pair after add.v[k] */
 			size_t lo = from, hi = old->n;
@@ -1272,22 +1280,23 @@ static bool cache_update(const mr_context_in *in, itable *it, size_t t, const un
 			ck = chunk_of(it, x, ck);
 			added[ck]++;
 			it->ch[ck].dirty = true;
-			if (lo > from) memcpy(v + at, old->v + from, (lo - from) * sizeof *v);
-			at += lo - from;
-			from = lo;
-			v[at++] = add.v[k];
+			at[k] = from = lo;
 		}
-		if (old->n > from) memcpy(v + at, old->v + from, (old->n - from) * sizeof *v);
-		at += old->n - from;
+		/* merged in place from the end (no second table of a hundred thousand pairs) */
+		size_t total = old->n + add.n, to = total, o = old->n;
+		MR_GROW(old->v, old->cap, total);
+		for (size_t k = add.n; k-- > 0;) {
+			while (o > at[k]) old->v[--to] = old->v[--o];
+			old->v[--to] = add.v[k];
+		}
+		old->n = total;
 		size_t before = 0;
 		for (size_t k = 0; k < it->nch; k++) {
 			it->ch[k].start += before;
 			before += added[k];
 		}
 		free(added);
-		free(old->v);
-		old->v = v;
-		old->n = old->cap = at;
+		free(at);
 	}
 	free(add.v);
 	*reshaped |= rechunk(it);

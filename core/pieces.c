@@ -684,6 +684,12 @@ void mr_pieces_commit(mr_pieces *ps, int fd)
 		ps->next = t;
 	} else
 		ps->same.n = 0;
+	/* the buffers of this file let go: a watcher would keep megabytes of them between syncs */
+	for (int l = 0; l < MR_PIECES_LANES; l++)
+		if (flush_lane(&ps->lanes[l]) == 0) mr_buf_release(&ps->lanes[l].wbuf);
+	free(ps->buf);
+	free(ps->buf2);
+	ps->buf = ps->buf2 = NULL;
 	ps->gen++;
 	for (size_t i = 0; i < ps->nrecs; i++) {
 		const rec *r = &ps->recs[i];

@@ -1137,6 +1137,16 @@ mr_range *mr_range_parse(const char *s, size_t len)
 	} else if (!collapsed && r->n > 1) {
 		r->n = 1;
 	}
+	/* a manifest keeps its ranges as long as it lives: no room to spare (a watcher holds
+	 * some thousands) */
+	if (r->nc && r->capc > r->nc) {
+		r->c = mr_xreallocarray(r->c, r->nc, sizeof *r->c);
+		r->capc = r->nc;
+	}
+	if (r->n && r->cap > r->n) {
+		r->sets = mr_xreallocarray(r->sets, r->n, sizeof *r->sets);
+		r->cap = r->n;
+	}
 	goto done;
 fail:
 	mr_range_free(r);

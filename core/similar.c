@@ -911,11 +911,15 @@ static void score_put(score_cache *c, uint64_t a, uint64_t b, int score)
 	*score_slot(c, a, b) = (score_entry){a, b, score};
 }
 
-const uint64_t *mr_simprofile_tokens(mr_simprofile *p, size_t *n)
+uint64_t *mr_simprofile_take_tokens(mr_simprofile *p, size_t *n)
 {
 	profile_tokens(p);
+	uint64_t *t = p->ntok ? mr_xreallocarray(p->tok, p->ntok, sizeof *t) : (free(p->tok), NULL);
 	*n = p->ntok;
-	return p->tok;
+	p->tok = NULL;
+	p->ntok = 0;
+	p->tok_done = false;
+	return t;
 }
 
 int mr_similarity_cached(const mr_simprofile *pa, const mr_simprofile *pb)

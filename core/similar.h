@@ -55,11 +55,13 @@ int mr_similarity(const mr_simprofile *a, const mr_simprofile *b, mr_buf *reason
 typedef void (*mr_similar_pair_fn)(void *ctx, size_t i, size_t j, int score);
 void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, mr_similar_pair_fn fn, void *ctx);
 
-/* The tokens of a profile that mr_similar_pairs indexes, as hashes (made once per
- * profile), and how many modules may share one before it says nothing: two profiles are
- * a candidate pair when they share a token that at most MR_COMMON_TOKEN profiles hold. */
+/* The tokens of a profile that mr_similar_pairs indexes, as hashes, and how many modules
+ * may share one before it says nothing: two profiles are a candidate pair when they share
+ * a token that at most MR_COMMON_TOKEN profiles hold.  mr_similar_pairs keeps a profile's
+ * tokens with it; take_tokens hands them over (exactly as many as *n; NULL for none) to
+ * one that keeps them itself, and the profile makes them again when next asked. */
 #define MR_COMMON_TOKEN 32
-const uint64_t *mr_simprofile_tokens(mr_simprofile *p, size_t *n);
+uint64_t *mr_simprofile_take_tokens(mr_simprofile *p, size_t *n);
 /* mr_similarity(a, b, NULL), from the scores the last mr_similar_pairs call kept when
  * it scored these two profiles */
 int mr_similarity_cached(const mr_simprofile *a, const mr_simprofile *b);

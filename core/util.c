@@ -518,13 +518,18 @@ char *mr_path_join(const char *a, const char *b)
 	while (la > 1 && a[la - 1] == '/') la--;
 	while (*b == '/') b++;
 	if (la == 0) return mr_xstrdup(b);
-	mr_buf out = MR_BUF_INIT;
-	mr_buf_add(&out, a, la);
-	if (*b) {
-		mr_buf_putc(&out, '/');
-		mr_buf_puts(&out, b);
+	/* exactly as long as it needs: modules keep their paths for as long as they live */
+	size_t lb = strlen(b);
+	char *out = mr_xmalloc(la + (lb ? 1 + lb : 0) + 1), *at = out;
+	memcpy(at, a, la);
+	at += la;
+	if (lb) {
+		*at++ = '/';
+		memcpy(at, b, lb);
+		at += lb;
 	}
-	return mr_buf_detach(&out);
+	*at = '\0';
+	return out;
 }
 
 bool mr_name_ignored(const char *name)

@@ -423,3 +423,57 @@ Test(analysis, a_token_no_longer_too_common_pairs_the_modules_that_did_not_chang
 	mr_registry_release(&reg);
 	remove_root(root);
 }
+
+static void write_routes(const char *root, int i, int nroutes)
+{
+	char id[16];
+	mod_id(i, id);
+	mr_buf b = MR_BUF_INIT;
+	mr_buf_printf(&b, "apiVersion: modreg/v1\nname: Routes %d\ndescription: Serves %d routes.\ntype: service\n"
+	                  "version: 1.0.0\nstatus: active\n",
+	              i, nroutes);
+	if (nroutes) mr_buf_puts(&b, "api:\n  basePath: /x\n  routes:\n");
+	for (int r = 0; r < nroutes; r++) mr_buf_printf(&b, "    - {method: GET, path: /r%d}\n", r);
+	char *dir = mr_path_join(root, id), *path = mr_path_join(dir, "module.yaml");
+	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
+	bool changed;
+	cr_assert_eq(mr_write_file_atomic(path, b.data, b.len, &changed), 0);
+	free(path);
+	free(dir);
+	mr_buf_release(&b);
+}
+
+/* The claims kept between analyses outgrow their tables: a module that declared one route
+ * declares two hundred, half of them another module's too. */
+Test(analysis, claims_outgrow_their_tables)
+{
+	char root[] = "/tmp/modreg-analysis-XXXXXX";
+	cr_assert(mkdtemp(root));
+	write_routes(root, 0, 1);
+	write_routes(root, 1, 100);
+	write_routes(root, 2, 0);
+	mr_registry reg;
+	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
+	mr_analysis prev, again, anew;
+	mr_analyse(&reg, &prev);
+	write_routes(root, 0, 200);
+	mr_registry_put(&reg, mr_module_load(root, "m00"));
+	mr_analyse_again(&reg, &again, &prev);
+	cr_assert(prev.taken[MR_GROUP_CLAIMS], "the claims group was not checked again in part");
+	mr_analyse(&reg, &anew);
+	cr_assert_eq(count_code(&anew, "route-conflict"), 200);
+	same_analysis(&reg, &again, &anew, "claims outgrew their tables");
+	mr_analysis_release(&prev);
+	mr_analysis_release(&anew);
+	/* and back */
+	write_routes(root, 0, 1);
+	mr_registry_put(&reg, mr_module_load(root, "m00"));
+	mr_analyse_again(&reg, &prev, &again);
+	mr_analyse(&reg, &anew);
+	same_analysis(&reg, &prev, &anew, "claims shrank");
+	mr_analysis_release(&prev);
+	mr_analysis_release(&again);
+	mr_analysis_release(&anew);
+	mr_registry_release(&reg);
+	remove_root(root);
+}
