@@ -782,39 +782,121 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *chan
 
 /* ---- events ---- */
 
+/* The events group's state, kept for the next analysis: who publishes (any manifest that
+ * loaded) and who subscribes (valid ones) to which event name, kept as the claims are. */
+struct mr_events {
+	ctable pub, sub;
+};
+
+static void events_free(mr_events *ev)
+{
+	if (!ev) return;
+	free(ev->pub.v);
+	free(ev->sub.v);
+	free(ev);
+}
+
+static uint32_t name_hash(const char *name)
+{
+	return claim_hash(mr_str_hash(name));
+}
+
+static void events_add(ctx *c, mr_events *ev, size_t i)
+{
+	const mr_manifest *m = man(c, i);
+	if (!m) return;
+	for (size_t e = 0; e < m->npublishes; e++) ct_put(&ev->pub, name_hash(m->publishes[e].name.s), (uint32_t)i, (uint32_t)e);
+	if (!usable(c, i)) return;
+	for (size_t e = 0; e < m->subscribes.n; e++) ct_put(&ev->sub, name_hash(m->subscribes.v[e].s), (uint32_t)i, (uint32_t)e);
+}
+
+/* does some module publish the event? */
+static bool published(const ctx *c, const mr_events *ev, const char *name)
+{
+	uint32_t h = name_hash(name);
+	for (size_t s = ct_home(&ev->pub, h); ev->pub.v[s].mod; s = ct_next(&ev->pub, s)) {
+		const cslot *x = &ev->pub.v[s];
+		if (x->h == h && !strcmp(man(c, x->mod - 1)->publishes[x->idx].name.s, name)) return true;
+	}
+	return false;
+}
+
+/* module i's subscriptions to events nobody publishes */
+static void events_report(ctx *c, const mr_events *ev, size_t i)
+{
+	if (!usable(c, i)) return;
+	const mr_manifest *m = man(c, i);
+	for (size_t e = 0; e < m->subscribes.n; e++)
+		if (!published(c, ev, m->subscribes.v[e].s))
+			report(c, i, m->subscribes.v[e].pos, "unpublished-event", "%s subscribes to event '%s', which no module publishes",
+			       m->id, m->subscribes.v[e].s);
+}
+
+/* The events group over the whole registry: the tables made anew. */
 static void check_events(ctx *c)
 {
-	const mr_registry *reg = c->reg;
-	/* the published names in a hash table (pointers into the manifests) */
-	size_t n = 0;
-	for (size_t i = 0; i < reg->n; i++)
-		if (man(c, i)) n += man(c, i)->npublishes;
-	size_t size = 16;
-	while (size < 2 * n) size <<= 1;
-	const char **pub = mr_xcalloc(size, sizeof *pub);
-	for (size_t i = 0; i < reg->n; i++) {
-		const mr_manifest *m = man(c, i);
-		if (!m) continue;
-		for (size_t e = 0; e < m->npublishes; e++) {
-			const char *name = m->publishes[e].name.s;
-			size_t h = (size_t)mr_str_hash(name) & (size - 1);
-			while (pub[h] && strcmp(pub[h], name)) h = (h + 1) & (size - 1);
-			pub[h] = name;
+	size_t n = c->reg->n, npub = 0, nsub = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (man(c, i)) npub += man(c, i)->npublishes;
+		if (usable(c, i)) nsub += man(c, i)->subscribes.n;
+	}
+	mr_events *ev = c->an->events = mr_xcalloc(1, sizeof *ev);
+	ct_init(&ev->pub, npub);
+	ct_init(&ev->sub, nsub);
+	for (size_t i = 0; i < n; i++) events_add(c, ev, i);
+	for (size_t i = 0; i < n; i++) events_report(c, ev, i);
+}
+
+/* The events group again after only the modules in dirty (nd, ascending) changed their
+ * events (the same ids): their publications and subscriptions replaced in the tables
+ * taken over, and the findings made again for them and for the subscribers of every name
+ * they published or publish.  Marks those modules in changed. */
+static void recheck_events(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+{
+	mr_events *ev = c->an->events;
+	size_t n = c->reg->n;
+	unsigned char *redo = mr_xcalloc(n + 1, 1);
+	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = 1;
+	/* what they had: one pass over each table */
+	cslot *had = NULL, *g = NULL;
+	size_t nhad = 0, caphad = 0, gcap = 0, npub = 0;
+	ctable *tables[2] = {&ev->pub, &ev->sub};
+	for (int t = 0; t < 2; t++) {
+		for (size_t s = 0; s < tables[t]->size; s++) {
+			const cslot *x = &tables[t]->v[s];
+			if (!x->mod || !redo[x->mod - 1]) continue;
+			MR_GROW(had, caphad, nhad + 1);
+			had[nhad++] = *x;
+		}
+		if (t == 0) npub = nhad;
+	}
+	for (size_t k = 0; k < nhad; k++) ct_drop(k < npub ? &ev->pub : &ev->sub, had[k].h, had[k].mod - 1);
+	for (size_t k = 0; k < nd; k++) events_add(c, ev, dirty[k]);
+	/* the subscribers of the names they published and publish */
+	uint32_t *names = mr_xcalloc(npub + 1, sizeof *names);
+	size_t nn = 0, capn = npub + 1;
+	for (size_t k = 0; k < npub; k++) names[nn++] = had[k].h;
+	for (size_t k = 0; k < nd; k++) {
+		const mr_manifest *m = man(c, dirty[k]);
+		for (size_t e = 0; m && e < m->npublishes; e++) {
+			MR_GROW(names, capn, nn + 1);
+			names[nn++] = name_hash(m->publishes[e].name.s);
 		}
 	}
-	for (size_t i = 0; i < reg->n; i++) {
-		if (!usable(c, i)) continue;
-		const mr_manifest *m = man(c, i);
-		for (size_t s = 0; s < m->subscribes.n; s++) {
-			const char *ev = m->subscribes.v[s].s;
-			size_t h = (size_t)mr_str_hash(ev) & (size - 1);
-			while (pub[h] && strcmp(pub[h], ev)) h = (h + 1) & (size - 1);
-			if (pub[h]) continue;
-			report(c, i, m->subscribes.v[s].pos, "unpublished-event", "%s subscribes to event '%s', which no module publishes",
-			       m->id, ev);
-		}
+	for (size_t k = 0; k < nn; k++) {
+		size_t gn = ct_group(&ev->sub, names[k], &g, &gcap);
+		for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
 	}
-	free(pub);
+	free(names);
+	for (size_t i = 0; i < n; i++) {
+		if (!redo[i]) continue;
+		clear_found(c, MR_FOUND_EVENTS, i);
+		changed[i] = true;
+		events_report(c, ev, i);
+	}
+	free(redo);
+	free(had);
+	free(g);
 }
 
 /* ---- possible duplicates ---- */
@@ -1209,6 +1291,10 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 		an->likeness = prev->likeness;
 		prev->likeness = NULL;
 	}
+	if (g == MR_GROUP_EVENTS) {
+		an->events = prev->events;
+		prev->events = NULL;
+	}
 	if (g != MR_GROUP_RELATIONS) return;
 	for (size_t i = 0; i < an->n; i++) {
 		mr_modinfo *a = &an->info[i], *p = &prev->info[i];
@@ -1255,8 +1341,8 @@ static void do_group(ctx *c, plan *p, int g)
 	switch (g) {
 	case MR_GROUP_RELATIONS: p->known[g] = recheck_relations(c, p->dirty[g], p->nd[g], p->changed[g]); break;
 	case MR_GROUP_CLAIMS: recheck_conflicts(c, p->dirty[g], p->nd[g], p->changed[g]); break;
-	case MR_GROUP_LIKENESS: recheck_likeness(c, p->dirty[g], p->nd[g], p->changed[g]); break;
-	default: abort(); /* the events group is never run again in part */
+	case MR_GROUP_EVENTS: recheck_events(c, p->dirty[g], p->nd[g], p->changed[g]); break;
+	default: recheck_likeness(c, p->dirty[g], p->nd[g], p->changed[g]); break;
 	}
 }
 
@@ -1316,8 +1402,9 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	}
 	for (int g = 0; g < MR_GROUPS; g++) {
 		/* a few modules changed: only they and what they touch are checked again */
-		p.again[g] = g != MR_GROUP_EVENTS && p.run[g] && same_ids && !prev->taken[g] && p.nd[g] <= n / AGAIN_MAX_DIV + 1 &&
-		             (g != MR_GROUP_CLAIMS || prev->claims) && (g != MR_GROUP_LIKENESS || prev->likeness);
+		p.again[g] = p.run[g] && same_ids && !prev->taken[g] && p.nd[g] <= n / AGAIN_MAX_DIV + 1 &&
+		             (g != MR_GROUP_CLAIMS || prev->claims) && (g != MR_GROUP_LIKENESS || prev->likeness) &&
+		             (g != MR_GROUP_EVENTS || prev->events);
 		if (p.again[g]) p.changed[g] = mr_xcalloc(n + 1, sizeof *p.changed[g]);
 		if (!p.run[g] || p.again[g]) take_group(an, prev, g);
 	}
@@ -1371,6 +1458,18 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	free(h.c.ids);
 }
 
+size_t mr_analysis_kept(const mr_analysis *an)
+{
+	size_t n = 0;
+	for (int k = 0; an->claims && k < CLAIM_KINDS; k++) n += an->claims->t[k].n;
+	if (an->events) n += an->events->pub.n + an->events->sub.n;
+	for (size_t i = 0; an->likeness && i < an->likeness->n; i++) {
+		n += an->likeness->ntok[i];
+		if (an->likeness->partners[i]) n += an->likeness->partners[i][0];
+	}
+	return n;
+}
+
 void mr_analyse(const mr_registry *reg, mr_analysis *an)
 {
 	mr_analyse_again(reg, an, NULL);
@@ -1395,6 +1494,7 @@ void mr_analysis_release(mr_analysis *an)
 	free(an->idh);
 	free(an->changed);
 	claims_free(an->claims);
+	events_free(an->events);
 	likeness_free(an->likeness);
 	free(an->info);
 	free(an->order);

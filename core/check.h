@@ -53,7 +53,8 @@ enum {
 };
 
 typedef struct mr_claims mr_claims; /* the claims group's keys, kept for the next analysis */
-typedef struct mr_likeness mr_likeness; /* the likeness group's index, likewise */
+typedef struct mr_events mr_events;     /* the events group's publications and subscriptions, likewise */
+typedef struct mr_likeness mr_likeness; /* the likeness group's tokens and alike modules, likewise */
 
 typedef struct mr_analysis {
 	size_t n;               /* registry size when analysed */
@@ -71,6 +72,7 @@ typedef struct mr_analysis {
 	uint64_t *idh;          /* the modules' ids, hashed (mr_module.idhash) */
 	bool taken[MR_GROUPS];  /* the group's results were taken over by a later analysis */
 	mr_claims *claims;
+	mr_events *events;
 	mr_likeness *likeness;
 	/* per module, whether its findings, relationships or incoming list may differ from
 	 * those of the analysis this one was made from (mr_analyse_again); NULL: any may */
@@ -85,12 +87,16 @@ void mr_analyse(const mr_registry *reg, mr_analysis *an);
  * to be released (mr_analysis_release) and is of no other use.  When only some modules
  * changed their relationships (the same ids), the relations group checks again only
  * them, their sources and their targets; when some changed their routes, UI paths or
- * names, the claims group checks again only the keys they had and have; when some changed
- * what their likeness is made of, the likeness group scores again only their pairs. */
+ * names, the claims group checks again only the keys they had and have; their events,
+ * the events group only the subscribers of the names they published and publish; what
+ * their likeness is made of, the likeness group scores again only their pairs. */
 void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev);
 /* Set mod->sig and mod->idhash: fingerprints of what each group of checks reads of the module (its id,
  * file, validity and parts of its manifest).  mr_module_load calls it. */
 void mr_module_fingerprint(mr_module *mod);
 void mr_analysis_release(mr_analysis *an);
+/* How many claims, publications, subscriptions, tokens and alike pairs the analysis keeps
+ * for the next one (an analysis made again keeps as many as a whole new one). */
+size_t mr_analysis_kept(const mr_analysis *an);
 
 #endif

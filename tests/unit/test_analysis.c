@@ -199,6 +199,7 @@ static void same_module(const mr_registry *reg, const mr_analysis *a, const mr_a
 static void same_analysis(const mr_registry *reg, const mr_analysis *a, const mr_analysis *f, const char *at)
 {
 	cr_assert_eq(a->n, f->n, "%s", at);
+	cr_assert_eq(mr_analysis_kept(a), mr_analysis_kept(f), "%s: what is kept for the next analysis", at);
 	for (size_t i = 0; i < a->n; i++) same_module(reg, a, f, i, at);
 	for (size_t i = 0; i < a->n; i++) cr_assert_eq(a->order[i], f->order[i], "%s: dependency order", at);
 	cr_assert_eq(a->nroots, f->nroots, "%s: roots", at);
