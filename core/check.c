@@ -1123,13 +1123,13 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *chang
 {
 	mr_likeness *lk = c->an->likeness;
 	size_t n = c->reg->n;
-	unsigned char *redo = mr_xcalloc(n + 1, 1), *dset = mr_xcalloc(n + 1, 1);
+	unsigned char *redo = mr_xcalloc(n + 1, 1);
 	/* the tokens they had and have, with what each of them held */
 	uint64_t *oldt = NULL;
 	size_t nold = 0, capo = 0;
 	for (size_t k = 0; k < nd; k++) {
 		size_t d = dirty[k];
-		dset[d] = redo[d] = 1;
+		redo[d] = 1;
 		MR_GROW(oldt, capo, nold + lk->ntok[d] + 1);
 		memcpy(oldt + nold, lk->tok[d], lk->ntok[d] * sizeof *oldt);
 		nold += lk->ntok[d];
@@ -1137,8 +1137,12 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *chang
 		for (uint32_t j = 0; pt && j < pt[0]; j++) redo[pt[j + 1]] = 1;
 		likeness_tokens(c, lk, d);
 	}
+	/* the postings of their tokens and of those of the modules they were alike (which
+	 * are made again): often all the modules to do again */
+	unsigned char *want = mr_xcalloc(n + 1, 1);
+	memcpy(want, redo, n);
 	tokset s1;
-	ts_make(&s1, lk, dset, oldt, nold);
+	ts_make(&s1, lk, want, oldt, nold);
 	/* a token of theirs whose holdings crossed MR_COMMON_TOKEN: its pairs came or went */
 	long *before = mr_xcalloc(s1.size, sizeof *before);
 	for (size_t k = 0; k < s1.size; k++) before[k] = s1.count[k];
@@ -1158,10 +1162,13 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *chang
 		size_t na = alike(c, lk, &s1, dirty[k], &al, &acap, &sc, &scap);
 		for (size_t j = 0; j < na; j++) redo[al[j]] = 1;
 	}
-	ts_free(&s1);
-	/* everything of the modules to do again */
-	tokset s2;
-	ts_make(&s2, lk, redo, NULL, 0);
+	/* the postings of every module to do again: those made above, unless more came */
+	tokset s2 = s1;
+	if (memcmp(want, redo, n)) {
+		ts_free(&s1);
+		ts_make(&s2, lk, redo, NULL, 0);
+	}
+	free(want);
 	for (size_t a = 0; a < n; a++) {
 		if (!redo[a]) continue;
 		changed[a] = true;
@@ -1179,7 +1186,6 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *chang
 	free(sc);
 	free(oldt);
 	free(redo);
-	free(dset);
 }
 
 /* ---- fingerprints ---- */
