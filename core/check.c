@@ -1131,7 +1131,7 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *chang
 		size_t d = dirty[k];
 		redo[d] = 1;
 		MR_GROW(oldt, capo, nold + lk->ntok[d] + 1);
-		memcpy(oldt + nold, lk->tok[d], lk->ntok[d] * sizeof *oldt);
+		if (lk->ntok[d]) memcpy(oldt + nold, lk->tok[d], lk->ntok[d] * sizeof *oldt);
 		nold += lk->ntok[d];
 		const uint32_t *pt = lk->partners[d];
 		for (uint32_t j = 0; pt && j < pt[0]; j++) redo[pt[j + 1]] = 1;
