@@ -552,6 +552,18 @@ static size_t ct_group(const ctable *t, uint32_t h, cslot **out, size_t *cap)
 	return n;
 }
 
+/* the entries of the modules marked in mods: appended to *out (one pass over the table) */
+static size_t ct_entries_of(const ctable *t, const unsigned char *mods, cslot **out, size_t *n, size_t *cap)
+{
+	size_t before = *n;
+	for (size_t s = 0; s < t->size; s++) {
+		if (!t->v[s].mod || !mods[t->v[s].mod - 1]) continue;
+		MR_GROW(*out, *cap, *n + 1);
+		(*out)[(*n)++] = t->v[s];
+	}
+	return *n - before;
+}
+
 static void claims_free(mr_claims *cs)
 {
 	if (!cs) return;
@@ -734,28 +746,21 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *chan
 {
 	mr_claims *cs = c->an->claims;
 	size_t n = c->reg->n;
-	unsigned char *redo = mr_xcalloc(n + 1, 1);
-	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = 1;
-	/* the claims they had: one pass over the tables */
+	unsigned char *redo = mr_xcalloc(n + 1, 1), *dset = mr_xcalloc(n + 1, 1);
+	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = dset[dirty[k]] = 1;
+	/* the claims they had: the modules of the groups of those hashes, then the claims
+	 * dropped and theirs put anew */
 	cslot *had = NULL, *g = NULL;
-	size_t nhad = 0, caphad = 0, gcap = 0;
-	int *kinds = NULL;
-	size_t capk = 0;
-	for (int kind = 0; kind < CLAIM_KINDS; kind++)
-		for (size_t s = 0; s < cs->t[kind].size; s++) {
-			const cslot *x = &cs->t[kind].v[s];
-			if (!x->mod || !redo[x->mod - 1]) continue;
-			MR_GROW(had, caphad, nhad + 1);
-			MR_GROW(kinds, capk, nhad + 1);
-			kinds[nhad] = kind;
-			had[nhad++] = *x;
+	size_t caphad = 0, gcap = 0;
+	for (int kind = 0; kind < CLAIM_KINDS; kind++) {
+		size_t nhad = 0;
+		ct_entries_of(&cs->t[kind], dset, &had, &nhad, &caphad);
+		for (size_t k = 0; k < nhad; k++) {
+			size_t gn = ct_group(&cs->t[kind], had[k].h, &g, &gcap);
+			for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
 		}
-	/* the modules of the groups of those hashes, then the claims replaced */
-	for (size_t k = 0; k < nhad; k++) {
-		size_t gn = ct_group(&cs->t[kinds[k]], had[k].h, &g, &gcap);
-		for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
+		for (size_t k = 0; k < nhad; k++) ct_drop(&cs->t[kind], had[k].h, had[k].mod - 1);
 	}
-	for (size_t k = 0; k < nhad; k++) ct_drop(&cs->t[kinds[k]], had[k].h, had[k].mod - 1);
 	for (size_t k = 0; k < nd; k++) claims_add(c, cs, dirty[k]);
 	/* and of the groups of the hashes they have */
 	for (size_t k = 0; k < nd; k++)
@@ -774,9 +779,9 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *chan
 	}
 	claims_report(c, cs, redo, mods, nm);
 	free(redo);
+	free(dset);
 	free(mods);
 	free(had);
-	free(kinds);
 	free(g);
 }
 
@@ -857,19 +862,11 @@ static void recheck_events(ctx *c, const size_t *dirty, size_t nd, bool *changed
 	size_t n = c->reg->n;
 	unsigned char *redo = mr_xcalloc(n + 1, 1);
 	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = 1;
-	/* what they had: one pass over each table */
+	/* what they had */
 	cslot *had = NULL, *g = NULL;
-	size_t nhad = 0, caphad = 0, gcap = 0, npub = 0;
-	ctable *tables[2] = {&ev->pub, &ev->sub};
-	for (int t = 0; t < 2; t++) {
-		for (size_t s = 0; s < tables[t]->size; s++) {
-			const cslot *x = &tables[t]->v[s];
-			if (!x->mod || !redo[x->mod - 1]) continue;
-			MR_GROW(had, caphad, nhad + 1);
-			had[nhad++] = *x;
-		}
-		if (t == 0) npub = nhad;
-	}
+	size_t nhad = 0, caphad = 0, gcap = 0;
+	size_t npub = ct_entries_of(&ev->pub, redo, &had, &nhad, &caphad);
+	ct_entries_of(&ev->sub, redo, &had, &nhad, &caphad);
 	for (size_t k = 0; k < nhad; k++) ct_drop(k < npub ? &ev->pub : &ev->sub, had[k].h, had[k].mod - 1);
 	for (size_t k = 0; k < nd; k++) events_add(c, ev, dirty[k]);
 	/* the subscribers of the names they published and publish */

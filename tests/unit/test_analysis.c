@@ -91,6 +91,19 @@ static void mod_id(int i, char out[16])
 	snprintf(out, 16, "m%02d", i);
 }
 
+/* b as the manifest of module i */
+static void put_module(const char *root, int i, const mr_buf *b)
+{
+	char id[16];
+	mod_id(i, id);
+	char *dir = mr_path_join(root, id), *path = mr_path_join(dir, "module.yaml");
+	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
+	bool changed;
+	cr_assert_eq(mr_write_file_atomic(path, b->data, b->len, &changed), 0);
+	free(path);
+	free(dir);
+}
+
 static void write_module(const char *root, int i, const params *p)
 {
 	static const char *const descs[] = {"Customers and their orders.", "Invoices and payments.", "Vehicles and trips.",
@@ -132,15 +145,11 @@ static void write_module(const char *root, int i, const params *p)
 			if (p->rtype[r] == 0) mr_buf_printf(&b, "    version: \"%s\"\n", ranges[p->rrange[r]]);
 		}
 	}
-	char *dir = mr_path_join(root, id);
-	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
-	char *path = mr_path_join(dir, "module.yaml"), *readme = mr_path_join(dir, "README.md");
+	put_module(root, i, &b);
+	char *readme = mr_xasprintf("%s/%s/README.md", root, id);
 	bool changed;
-	cr_assert_eq(mr_write_file_atomic(path, b.data, b.len, &changed), 0);
 	cr_assert_eq(mr_write_file_atomic(readme, "# x\n", 4, &changed), 0);
-	free(path);
 	free(readme);
-	free(dir);
 	mr_buf_release(&b);
 }
 
@@ -361,14 +370,19 @@ Test(analysis, closing_a_cycle_reaches_beyond_the_neighbours)
 	remove_root(root);
 }
 
+/* the first lines of a valid manifest, version 1.0.0 */
+static void manifest_head(mr_buf *b, const char *name, const char *description, const char *type)
+{
+	mr_buf_printf(b, "apiVersion: modreg/v1\nname: %s\ndescription: %s\ntype: %s\nversion: 1.0.0\nstatus: active\n", name,
+	              description, type);
+}
+
 static void write_widget(const char *root, int i, bool widget)
 {
-	char id[16];
-	mod_id(i, id);
 	mr_buf b = MR_BUF_INIT;
-	mr_buf_printf(&b, "apiVersion: modreg/v1\nname: Shop %d\ndescription: Sells widgets and gadgets.\ntype: crud\n"
-	                  "version: 1.0.0\nstatus: active\n",
-	              i);
+	char name[32];
+	snprintf(name, sizeof name, "Shop %d", i);
+	manifest_head(&b, name, "Sells widgets and gadgets.", "crud");
 	/* two of them share a keyword besides */
 	if (i == 10 || i == 11) mr_buf_puts(&b, "ai:\n  keywords: [twins]\n");
 	if (widget)
@@ -377,12 +391,7 @@ static void write_widget(const char *root, int i, bool widget)
 		              i);
 	else
 		mr_buf_puts(&b, "entities: [{name: Lorry}]\n");
-	char *dir = mr_path_join(root, id), *path = mr_path_join(dir, "module.yaml");
-	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
-	bool changed;
-	cr_assert_eq(mr_write_file_atomic(path, b.data, b.len, &changed), 0);
-	free(path);
-	free(dir);
+	put_module(root, i, &b);
 	mr_buf_release(&b);
 }
 
@@ -430,20 +439,13 @@ Test(analysis, a_token_no_longer_too_common_pairs_the_modules_that_did_not_chang
 
 static void write_routes(const char *root, int i, int nroutes)
 {
-	char id[16];
-	mod_id(i, id);
 	mr_buf b = MR_BUF_INIT;
-	mr_buf_printf(&b, "apiVersion: modreg/v1\nname: Routes %d\ndescription: Serves %d routes.\ntype: service\n"
-	                  "version: 1.0.0\nstatus: active\n",
-	              i, nroutes);
+	char name[32];
+	snprintf(name, sizeof name, "Routes %d", i);
+	manifest_head(&b, name, "Serves routes.", "service");
 	if (nroutes) mr_buf_puts(&b, "api:\n  basePath: /x\n  routes:\n");
 	for (int r = 0; r < nroutes; r++) mr_buf_printf(&b, "    - {method: GET, path: /r%d}\n", r);
-	char *dir = mr_path_join(root, id), *path = mr_path_join(dir, "module.yaml");
-	cr_assert_eq(mr_mkdirs(dir, 0755), 0);
-	bool changed;
-	cr_assert_eq(mr_write_file_atomic(path, b.data, b.len, &changed), 0);
-	free(path);
-	free(dir);
+	put_module(root, i, &b);
 	mr_buf_release(&b);
 }
 

@@ -241,6 +241,40 @@ static void random_index_module(const char *root, int m, unsigned long long *rng
 	mr_buf_release(&y);
 }
 
+/* A registry and its index kept as the watcher keeps it (chunks of chunk_pairs), with
+ * the texts to compare. */
+typedef struct kept {
+	char *root;
+	mr_registry reg;
+	mr_index_cache *c;
+	mr_pieces *ps;
+	mr_buf got, want;
+	size_t saved; /* mr_context_index_chunk_pairs before */
+} kept;
+
+static void kept_start(kept *k, char *root, size_t chunk_pairs)
+{
+	k->root = root;
+	cr_assert_eq(mr_registry_load(&k->reg, root, NULL), 0);
+	k->saved = mr_context_index_chunk_pairs;
+	mr_context_index_chunk_pairs = chunk_pairs;
+	k->c = mr_index_cache_new();
+	k->ps = mr_pieces_new("/tmp");
+	k->got = (mr_buf)MR_BUF_INIT;
+	k->want = (mr_buf)MR_BUF_INIT;
+}
+
+static void kept_end(kept *k)
+{
+	mr_context_index_chunk_pairs = k->saved;
+	mr_buf_release(&k->got);
+	mr_buf_release(&k->want);
+	mr_pieces_free(k->ps);
+	mr_index_cache_free(k->c);
+	mr_registry_release(&k->reg);
+	remove_tree(k->root);
+}
+
 /* The index kept from sync to sync (mr_index_cache), brought up to date with only the
  * modules read again (each said to have the same or a new part, as their index hashes
  * say), writes what a whole new index writes: random modules whose keywords, tags,
@@ -257,19 +291,14 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 		alive[m] = m % 5 != 4;
 		if (alive[m]) random_index_module(root, m, &rng);
 	}
-	mr_registry reg;
-	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
-	mr_index_cache *c = mr_index_cache_new();
-	mr_pieces *ps = mr_pieces_new("/tmp");
-	mr_buf got = MR_BUF_INIT, want = MR_BUF_INIT;
-	mr_context_in in = {&reg, NULL, NULL, 0};
-	size_t saved = mr_context_index_chunk_pairs;
-	mr_context_index_chunk_pairs = 3;
-	cached_text(&reg, c, ps, NULL, &got);
-	mr_context_index_text(&in, &want);
-	cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, first", seed);
+	kept kp;
+	kept_start(&kp, root, 3);
+	mr_context_in in = {&kp.reg, NULL, NULL, 0};
+	cached_text(&kp.reg, kp.c, kp.ps, NULL, &kp.got);
+	mr_context_index_text(&in, &kp.want);
+	cr_assert_str_eq(mr_buf_str(&kp.got), mr_buf_str(&kp.want), "seed %llu, first", seed);
 	uint64_t hash[N + 1];
-	for (size_t i = 0; i < reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
+	for (size_t i = 0; i < kp.reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
 	size_t partial = 0, same = 0, rendered = 0, chunks = 0;
 	for (int step = 0; step < 200; step++) {
 		unsigned char *redo = mr_xcalloc(N + 1, sizeof *redo);
@@ -283,10 +312,10 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 				char *dir = mr_path_join(root, id), *cmd = mr_xasprintf("rm -rf '%s'", dir);
 				if (alive[m]) {
 					cr_assert_eq(system(cmd), 0);
-					mr_registry_remove(&reg, id);
+					mr_registry_remove(&kp.reg, id);
 				} else {
 					random_index_module(root, m, &rng);
-					mr_registry_put(&reg, mr_module_load(root, id));
+					mr_registry_put(&kp.reg, mr_module_load(root, id));
 				}
 				alive[m] = !alive[m];
 				set = true;
@@ -295,13 +324,13 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 				continue;
 			}
 			if (rnd(&rng, 4)) random_index_module(root, m, &rng); /* else: read again as it was */
-			mr_registry_put(&reg, mr_module_load(root, id));
-			long i = mr_registry_index(&reg, id);
+			mr_registry_put(&kp.reg, mr_module_load(root, id));
+			long i = mr_registry_index(&kp.reg, id);
 			cr_assert_geq(i, 0);
 			redo[i] = 1;
 		}
 		if (!set)
-			for (size_t i = 0; i < reg.n; i++) {
+			for (size_t i = 0; i < kp.reg.n; i++) {
 				if (!redo[i]) continue;
 				uint64_t h = mr_context_index_hash(&in, i);
 				redo[i] = h == hash[i] ? MR_INDEX_SAME : MR_INDEX_NEW;
@@ -309,16 +338,16 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 			}
 		partial += !set;
 		nrendered = 0;
-		cached_text(&reg, c, ps, set ? NULL : redo, &got);
+		cached_text(&kp.reg, kp.c, kp.ps, set ? NULL : redo, &kp.got);
 		if (!set) {
 			rendered += nrendered;
 			mr_index_chunk *ch;
-			for (size_t t = 0, n; (n = mr_index_cache_chunks(c, t, &ch)) > 0; t++) chunks += n;
+			for (size_t t = 0, n; (n = mr_index_cache_chunks(kp.c, t, &ch)) > 0; t++) chunks += n;
 		}
-		mr_buf_reset(&want);
-		mr_context_index_text(&in, &want);
-		cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want), "seed %llu, step %d", seed, step);
-		for (size_t i = 0; i < reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
+		mr_buf_reset(&kp.want);
+		mr_context_index_text(&in, &kp.want);
+		cr_assert_str_eq(mr_buf_str(&kp.got), mr_buf_str(&kp.want), "seed %llu, step %d", seed, step);
+		for (size_t i = 0; i < kp.reg.n; i++) hash[i] = mr_context_index_hash(&in, i);
 		free(redo);
 	}
 	/* the test is about something: most steps changed some modules only, some read
@@ -326,13 +355,7 @@ Test(context, index_kept_between_syncs_equals_a_new_one)
 	cr_expect_gt(partial, 80, "steps that updated only some modules: %zu", partial);
 	cr_expect_gt(same, 20, "modules read again with the same part: %zu", same);
 	cr_expect_lt(rendered * 3, chunks * 2, "chunks written again %zu of %zu", rendered, chunks);
-	mr_context_index_chunk_pairs = saved;
-	mr_buf_release(&got);
-	mr_buf_release(&want);
-	mr_pieces_free(ps);
-	mr_index_cache_free(c);
-	mr_registry_release(&reg);
-	remove_tree(root);
+	kept_end(&kp);
 }
 
 /* The first chunk of a table empties (its modules lose their routes) while the next one
@@ -347,32 +370,21 @@ Test(context, index_first_chunk_gone)
 		write_module(root, id, y);
 		free(y);
 	}
-	mr_registry reg;
-	cr_assert_eq(mr_registry_load(&reg, root, NULL), 0);
-	size_t saved = mr_context_index_chunk_pairs;
-	mr_context_index_chunk_pairs = 2;
-	mr_index_cache *c = mr_index_cache_new();
-	mr_pieces *ps = mr_pieces_new("/tmp");
-	mr_buf got = MR_BUF_INIT, want = MR_BUF_INIT;
-	mr_context_in in = {&reg, NULL, NULL, 0};
-	cached_text(&reg, c, ps, NULL, &got);
+	kept kp;
+	kept_start(&kp, root, 2);
+	mr_context_in in = {&kp.reg, NULL, NULL, 0};
+	cached_text(&kp.reg, kp.c, kp.ps, NULL, &kp.got);
 	unsigned char redo[21] = {0};
 	for (int m = 0; m < 2; m++) {
 		snprintf(id, sizeof id, "mod%02d", m);
 		write_module(root, id, "");
-		mr_registry_put(&reg, mr_module_load(root, id));
+		mr_registry_put(&kp.reg, mr_module_load(root, id));
 		redo[m] = MR_INDEX_NEW;
 	}
 	nrendered = 0;
-	cached_text(&reg, c, ps, redo, &got);
-	mr_context_index_text(&in, &want);
-	cr_assert_str_eq(mr_buf_str(&got), mr_buf_str(&want));
+	cached_text(&kp.reg, kp.c, kp.ps, redo, &kp.got);
+	mr_context_index_text(&in, &kp.want);
+	cr_assert_str_eq(mr_buf_str(&kp.got), mr_buf_str(&kp.want));
 	cr_expect_leq(nrendered, 2, "%zu chunks written again", nrendered);
-	mr_context_index_chunk_pairs = saved;
-	mr_buf_release(&got);
-	mr_buf_release(&want);
-	mr_pieces_free(ps);
-	mr_index_cache_free(c);
-	mr_registry_release(&reg);
-	remove_tree(root);
+	kept_end(&kp);
 }
