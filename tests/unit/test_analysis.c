@@ -293,7 +293,8 @@ Test(analysis, again_equals_anew)
 	else
 		for (int k = 0; k < 4; k++) run_seed(seeds[k], &partial, &cycles, &unchanged);
 	/* the test is about something: most analyses took over some of the last one, and
-	 * many had dependency cycles */
+	 * many had dependency cycles (over the four seeds; one replayed need not) */
+	if (env) return;
 	cr_expect_gt(partial, 300, "groups taken over: %zu", partial);
 	cr_expect_gt(cycles, 200, "analyses with a dependency cycle: %zu", cycles);
 	cr_expect_gt(unchanged, 100, "analyses that knew which modules changed: %zu", unchanged);
