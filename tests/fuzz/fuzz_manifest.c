@@ -4,7 +4,9 @@
  * bytes: one line of valid UTF-8 each, no control characters, never a credential,
  * positions inside the input.  An input with form feeds is also split into up to four
  * manifests (modules alpha, beta, gamma, delta) that go through the cross-module
- * checks.  Built and run by tests/fuzz/run.sh. */
+ * checks; then alpha takes the last part's text, and the analysis made again from the
+ * first (as the watcher makes it) must find what a whole new one finds.  Built and run
+ * by tests/fuzz/run.sh. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +59,31 @@ static void check_diags(const mr_diags *d, unsigned lines)
 	mr_buf_release(&b);
 }
 
+static mr_module *fuzz_module(const char *id, const char *text, size_t len)
+{
+	mr_module *mod = mr_xcalloc(1, sizeof *mod);
+	mod->id = mr_xstrdup(id);
+	mod->dir = mr_xasprintf("fuzz/%s", id);
+	mod->file = mr_xasprintf("%s/module.yaml", id);
+	mr_diags_init(&mod->diags);
+	mr_diags_init(&mod->stats_diags);
+	mod->m = mr_manifest_load(text, len, NULL, mod->id, mod->file, &mod->diags);
+	mod->valid = mod->m && mod->m->errors == 0;
+	mr_module_fingerprint(mod);
+	return mod;
+}
+
+/* the findings of every module, as text */
+static char *findings(const mr_analysis *an)
+{
+	mr_buf b = MR_BUF_INIT;
+	for (size_t i = 0; i < an->n; i++) {
+		mr_buf_printf(&b, "[%zu: %zu in]\n", i, an->info[i].nincoming);
+		for (size_t k = 0; k < an->info[i].diags.len; k++) mr_diag_format_text(&an->info[i].diags.items[k], "", false, &b);
+	}
+	return mr_buf_detach(&b);
+}
+
 /* the parts of data between form feeds as modules of one registry, analysed together */
 static void fuzz_registry(const char *data, size_t size)
 {
@@ -65,19 +92,13 @@ static void fuzz_registry(const char *data, size_t size)
 	memset(&reg, 0, sizeof reg);
 	reg.root = mr_xstrdup("fuzz");
 	mr_diags_init(&reg.diags);
-	size_t start = 0;
+	size_t start = 0, last = 0, lastlen = size;
 	for (size_t k = 0; k < 4 && start <= size; k++) {
 		const char *ff = memchr(data + start, '\f', size - start);
 		size_t end = ff ? (size_t)(ff - data) : size;
-		mr_module *mod = mr_xcalloc(1, sizeof *mod);
-		mod->id = mr_xstrdup(ids[k]);
-		mod->dir = mr_xasprintf("fuzz/%s", ids[k]);
-		mod->file = mr_xasprintf("%s/module.yaml", ids[k]);
-		mr_diags_init(&mod->diags);
-		mr_diags_init(&mod->stats_diags);
-		mod->m = mr_manifest_load(data + start, end - start, NULL, mod->id, mod->file, &mod->diags);
-		mod->valid = mod->m && mod->m->errors == 0;
-		mr_registry_put(&reg, mod);
+		mr_registry_put(&reg, fuzz_module(ids[k], data + start, end - start));
+		last = start;
+		lastlen = end - start;
 		if (!ff) break;
 		start = end + 1;
 	}
@@ -97,6 +118,20 @@ static void fuzz_registry(const char *data, size_t size)
 		if (an.order[i] >= reg.n || seen[an.order[i]]) abort();
 		seen[an.order[i]] = 1;
 	}
+	/* alpha changes: the analysis made again equals a whole new one */
+	mr_registry_put(&reg, fuzz_module("alpha", data + last, lastlen));
+	mr_analysis again, anew;
+	mr_analyse_again(&reg, &again, &an);
+	mr_analyse(&reg, &anew);
+	char *a = findings(&again), *f = findings(&anew);
+	if (strcmp(a, f) || mr_analysis_kept(&again) != mr_analysis_kept(&anew)) {
+		fprintf(stderr, "the analysis made again differs from a new one:\n%s---\n%s", a, f);
+		abort();
+	}
+	free(a);
+	free(f);
+	mr_analysis_release(&again);
+	mr_analysis_release(&anew);
 	mr_analysis_release(&an);
 	mr_registry_release(&reg);
 }
