@@ -1063,6 +1063,7 @@ void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_
 /* ---- the index kept from sync to sync ---- */
 
 size_t mr_context_index_chunk_pairs = 512;
+size_t mr_index_cache_remade;
 
 /* a table of more pairs than this is laid out one key per line (it has more than
  * MR_JW_FLAT_MAX keys, or a key with more than MR_JW_FLAT_MAX ids) */
@@ -1226,13 +1227,15 @@ static bool repoint(const mr_context_in *in, pairs *p, size_t t, modpos *keep, s
 	return ok;
 }
 
-/* Table t brought up to date: the pairs of the modules read again with a new part
- * dropped (their keys not read: a module read again has freed the manifest they pointed
- * into), theirs anew sorted and merged in (found by bisection: no pass that compares
+/* Table t brought up to date: the pairs of the modules gone or read again with a new
+ * part dropped (their keys not read: a module read again has freed the manifest they
+ * pointed into), the others' module indices as remap says, the new parts sorted and
+ * merged in (found by bisection: no pass that compares
  * every key), and the chunks whose pairs changed marked dirty; the pairs of those read
  * again with the same part pointed at their new keys.  false when the table must be
  * made anew. */
-static bool cache_update(const mr_context_in *in, itable *it, size_t t, const unsigned char *redo, bool *reshaped)
+static bool cache_update(const mr_context_in *in, itable *it, size_t t, const unsigned char *redo, const long *remap,
+                         bool *reshaped)
 {
 	pairs *old = &it->p;
 	size_t n = in->reg->n, w = 0, c = 0;
@@ -1241,7 +1244,11 @@ static bool cache_update(const mr_context_in *in, itable *it, size_t t, const un
 	for (size_t k = 0; k < old->n; k++) {
 		/* the chunks starting here start at the kept pairs' count */
 		while (c < it->nch && it->ch[c].start == k) it->ch[c++].start = w;
-		unsigned char r = redo[old->v[k].mod];
+		/* a module gone: its pairs go; the others' indices move with the modules around
+		 * them (both orders are by id: the pairs stay sorted) */
+		long now = remap ? remap[old->v[k].mod] : (long)old->v[k].mod;
+		unsigned char r = now < 0 ? MR_INDEX_NEW : redo[now];
+		if (now >= 0) old->v[k].mod = (uint32_t)now;
 		if (r == MR_INDEX_NEW) {
 			if (old->v[k].owned) free((char *)old->v[k].key);
 			it->ch[c - 1].dirty = true;
@@ -1303,13 +1310,16 @@ static bool cache_update(const mr_context_in *in, itable *it, size_t t, const un
 	return true;
 }
 
-bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo)
+bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo, const long *remap)
 {
 	size_t n = in->reg->n;
 	bool reshaped = false;
 	for (size_t t = 0; t < NINDEX_TABLES; t++) {
 		itable *it = &c->t[t];
-		if (redo && c->primed && cache_update(in, it, t, redo, &reshaped)) continue;
+		if (redo && c->primed) {
+			if (cache_update(in, it, t, redo, remap, &reshaped)) continue;
+			mr_index_cache_remade++;
+		}
 		itable_release(it);
 		index_collect(in, t, &it->p, 0, n);
 		if (it->p.n > 1) qsort(it->p.v, it->p.n, sizeof(pair), pair_cmp);

@@ -84,10 +84,11 @@ typedef struct mr_text_ref {
 /* The index's tables kept sorted from sync to sync, each cut in chunks whose texts the
  * sync keeps as pieces: a change rewrites only the chunks it touched.
  * mr_index_cache_update brings c up to date with in->reg: with redo (per module of
- * in->reg, which must hold the same modules in the same order as at the last update),
- * the modules redo[i] says were read again, with the same part of the index (equal
- * mr_context_index_hash) or a new one — every module read again must be, for the pairs
- * point into its manifest; else (and on the first update) all of them.  The chunks whose
+ * in->reg), the modules redo[i] says were read again or added, with the same part of the
+ * index (equal mr_context_index_hash) or a new one — every module read again must be, for
+ * the pairs point into its manifest; with remap, per module of the last update, its index
+ * in in->reg, or -1 when it is gone (NULL: the same modules in the same order); without
+ * redo (and on the first update) all of them.  The chunks whose
  * text may have changed are then dirty: mr_index_cache_chunk_text makes it.
  * mr_index_cache_refs lists the section's texts: constant ones and the chunks' pieces
  * (tag: the mr_piece of the chunk), in order.  mr_index_cache_forget empties it. */
@@ -98,10 +99,14 @@ typedef struct mr_index_chunk {
 } mr_index_chunk;
 typedef struct mr_index_cache mr_index_cache;
 extern size_t mr_context_index_chunk_pairs; /* about how many pairs a chunk holds (512; tests make it small) */
+/* tables made anew by an update given redo because a module read again with "the same"
+ * part had not (a hash collision; tests see that it never happens otherwise) */
+extern size_t mr_index_cache_remade;
 mr_index_cache *mr_index_cache_new(void);
 void mr_index_cache_free(mr_index_cache *c);
 enum { MR_INDEX_SAME = 1, MR_INDEX_NEW = 2 }; /* redo[i]: read again, with the same or a new part */
-bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo); /* chunks came or went */
+bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const unsigned char *redo,
+                           const long *remap); /* chunks came or went */
 void mr_index_cache_forget(mr_index_cache *c);
 bool mr_index_cache_primed(const mr_index_cache *c); /* updated since the last forget */
 size_t mr_index_cache_chunks(mr_index_cache *c, size_t table, mr_index_chunk **v); /* 0 past the last table */

@@ -1565,6 +1565,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	uint64_t (*digests)[2] = NULL;
 	bool *want = NULL, *reread = NULL;
 	unsigned char *iredo = NULL; /* per module read again: MR_INDEX_SAME or _NEW */
+	long *remap = NULL;          /* per module of the last sync: its index now, or -1 */
 	writer *wr = NULL;
 	/* the last context.json, where the unchanged pieces are, was changed by someone else */
 	if (s->primed && (!mr_pieces_intact(s->ps) || !mr_pieces_intact(s->lps[0]) || !mr_pieces_intact(s->lps[1])))
@@ -1618,6 +1619,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	bool set_changed = false, rows_changed = false, any_changed = false;
 	nv = mr_xcalloc(reg->n + 1, sizeof *nv);
 	iredo = mr_xcalloc(reg->n + 1, sizeof *iredo);
+	/* where each module of the last sync is now (-1: gone), for the index's tables */
+	remap = mr_xcalloc(s->n + 1, sizeof *remap);
+	for (size_t k = 0; k < s->n; k++) remap[k] = -1;
 	size_t j = 0;
 	for (size_t i = 0; i < reg->n; i++) {
 		const char *id = reg->mods[i]->id;
@@ -1633,6 +1637,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		bool is_new = false;
 		if (j < s->n && !strcmp(s->mods[j]->id, id)) {
 			sm = s->mods[j];
+			remap[j] = (long)i;
 			s->mods[j++] = NULL;
 		} else {
 			sm = mr_xcalloc(1, sizeof *sm);
@@ -1663,7 +1668,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		}
 		if (!render) continue;
 		uint64_t ih = mr_context_index_hash(&in, i);
-		if (reread[i]) iredo[i] = is_new || ih != sm->index_hash ? MR_INDEX_NEW : MR_INDEX_SAME;
+		if (reread[i] || is_new) iredo[i] = is_new || ih != sm->index_hash ? MR_INDEX_NEW : MR_INDEX_SAME;
 		sm->index_hash = ih;
 		if (!wr && (fresh || s->full) && reg->n >= WRITER_MIN_MODULES) wr = writer_start();
 		int r = render_module(s, &in, i, sm, fresh, moddir, wr, &rows_changed, res, err);
@@ -1694,14 +1699,14 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	if (wrc < 0) goto fail;
 
 	/* the index's tables, kept sorted and in chunks: the parts of the modules read again
-	 * made anew (their pairs point into the manifests they replaced), or every part when
-	 * modules came or went */
+	 * or added made anew (their pairs point into the manifests they replaced), those of
+	 * the modules gone dropped */
 	bool reshaped = false;
-	if (fresh || s->full || set_changed || !mr_index_cache_primed(s->icache)) {
+	if (fresh || s->full || !mr_index_cache_primed(s->icache)) {
 		mr_index_cache_forget(s->icache);
-		reshaped = mr_index_cache_update(&in, s->icache, NULL);
-	} else if (s->ntouched)
-		reshaped = mr_index_cache_update(&in, s->icache, iredo);
+		reshaped = mr_index_cache_update(&in, s->icache, NULL, NULL);
+	} else if (s->ntouched || set_changed)
+		reshaped = mr_index_cache_update(&in, s->icache, iredo, set_changed ? remap : NULL);
 
 	/* the other sections */
 	bool sections = fresh || s->full;
@@ -1794,6 +1799,7 @@ out:
 	free(want);
 	free(reread);
 	free(iredo);
+	free(remap);
 	clear_touched(s);
 	free(apidir);
 	free(moddir);
