@@ -667,9 +667,50 @@ static bool seen_add(seen *s, int kind, uint32_t h)
 	return true;
 }
 
-/* Report the conflicts of the modules marked in redo (listed in mods): every claim of
- * theirs whose key another module claims too is told the first such claim (registry
- * order).  Group by group: a key claimed by thousands costs a sort, not their square. */
+/* The conflicts of the group of claims of hash h of a kind, reported on those of the
+ * modules marked in redo: every claim of theirs whose key another module claims too is
+ * told the first such claim (registry order).  A key claimed by thousands costs a sort,
+ * not their square. */
+typedef struct grouping {
+	cslot *g;
+	size_t gcap;
+	keyed *kv;
+	size_t kcap;
+} grouping;
+
+static void report_group(ctx *c, const mr_claims *cs, int kind, uint32_t h, const unsigned char *redo, grouping *gr)
+{
+	size_t n = ct_group(&cs->t[kind], h, &gr->g, &gr->gcap);
+	bool shared = false;
+	for (size_t j = 1; j < n; j++) shared |= gr->g[j].mod != gr->g[0].mod;
+	if (!shared) return;
+	MR_GROW(gr->kv, gr->kcap, n);
+	keyed *kv = gr->kv;
+	for (size_t j = 0; j < n; j++) {
+		kv[j].mod = gr->g[j].mod - 1;
+		kv[j].idx = gr->g[j].idx;
+		kv[j].key = claim_key(c, kind, kv[j].mod, kv[j].idx, &kv[j].owned);
+	}
+	qsort(kv, n, sizeof *kv, keyed_cmp);
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && !strcmp(kv[e].key, kv[s].key); e++) {}
+		for (size_t a = s; a < e; a++) {
+			if (!redo[kv[a].mod]) continue;
+			size_t o = s;
+			while (o < e && kv[o].mod == kv[a].mod) o++;
+			if (o < e) conflict_fns[kind](c, &kv[a], &kv[o]);
+		}
+	}
+	for (size_t j = 0; j < n; j++) free(kv[j].owned);
+}
+
+static void grouping_release(grouping *gr)
+{
+	free(gr->g);
+	free(gr->kv);
+}
+
+/* Report the conflicts of the modules marked in redo (listed in mods), group by group. */
 static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo, const size_t *mods, size_t nmods)
 {
 	size_t total = 0;
@@ -679,39 +720,33 @@ static void claims_report(ctx *c, const mr_claims *cs, const unsigned char *redo
 	seen sn = {NULL, 16};
 	while (sn.size < 2 * total) sn.size <<= 1;
 	sn.v = mr_xcalloc(sn.size, sizeof *sn.v);
-	cslot *g = NULL;
-	size_t gcap = 0, kcap = 0;
-	keyed *kv = NULL;
+	grouping gr = {NULL, 0, NULL, 0};
 	for (size_t k = 0; k < nmods; k++)
 		for (int kind = 0; kind < CLAIM_KINDS; kind++)
 			for (size_t x = 0, nx = claims_of(c, mods[k], kind); x < nx; x++) {
 				uint32_t h = claim_hash_of(c, kind, mods[k], x);
-				if (!seen_add(&sn, kind, h)) continue;
-				size_t n = ct_group(&cs->t[kind], h, &g, &gcap);
-				bool shared = false;
-				for (size_t j = 1; j < n; j++) shared |= g[j].mod != g[0].mod;
-				if (!shared) continue;
-				MR_GROW(kv, kcap, n);
-				for (size_t j = 0; j < n; j++) {
-					kv[j].mod = g[j].mod - 1;
-					kv[j].idx = g[j].idx;
-					kv[j].key = claim_key(c, kind, kv[j].mod, kv[j].idx, &kv[j].owned);
-				}
-				qsort(kv, n, sizeof *kv, keyed_cmp);
-				for (size_t s = 0, e; s < n; s = e) {
-					for (e = s + 1; e < n && !strcmp(kv[e].key, kv[s].key); e++) {}
-					for (size_t a = s; a < e; a++) {
-						if (!redo[kv[a].mod]) continue;
-						size_t o = s;
-						while (o < e && kv[o].mod == kv[a].mod) o++;
-						if (o < e) conflict_fns[kind](c, &kv[a], &kv[o]);
-					}
-				}
-				for (size_t j = 0; j < n; j++) free(kv[j].owned);
+				if (seen_add(&sn, kind, h)) report_group(c, cs, kind, h, redo, &gr);
 			}
-	free(kv);
-	free(g);
+	grouping_release(&gr);
 	free(sn.v);
+}
+
+/* The same for every module: each group once, at the first slot of its hash in its run
+ * of the table (no set of the groups seen: a full run has hundreds of thousands). */
+static void claims_report_all(ctx *c, const mr_claims *cs, const unsigned char *all)
+{
+	grouping gr = {NULL, 0, NULL, 0};
+	for (int kind = 0; kind < CLAIM_KINDS; kind++) {
+		const ctable *t = &cs->t[kind];
+		for (size_t s = 0; s < t->size; s++) {
+			if (!t->v[s].mod) continue;
+			uint32_t h = t->v[s].h;
+			size_t q = ct_home(t, h);
+			while (q != s && t->v[q].h != h) q = ct_next(t, q);
+			if (q == s) report_group(c, cs, kind, h, all, &gr);
+		}
+	}
+	grouping_release(&gr);
 }
 
 /* The claims group over the whole registry: the tables made anew. */
@@ -725,28 +760,24 @@ static void check_conflicts(ctx *c)
 		ct_init(&cs->t[kind], total);
 	}
 	unsigned char *all = mr_xcalloc(n + 1, 1);
-	size_t *mods = mr_xcalloc(n + 1, sizeof *mods), nm = 0;
 	for (size_t i = 0; i < n; i++) {
 		claims_add(c, cs, i);
-		if (usable(c, i)) {
-			all[i] = 1;
-			mods[nm++] = i;
-		}
+		all[i] = usable(c, i);
 	}
-	claims_report(c, cs, all, mods, nm);
+	claims_report_all(c, cs, all);
 	free(all);
-	free(mods);
 }
 
 /* The claims group again after only the modules in dirty (nd, ascending) changed what it
  * reads (the same ids): their claims replaced in the tables taken over, and the conflicts
  * made again for them and for every module that claims a key of the same hash as one
  * they had or have.  Marks those modules in changed. */
-static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, const unsigned char *also, bool *changed)
 {
 	mr_claims *cs = c->an->claims;
 	size_t n = c->reg->n;
 	unsigned char *redo = mr_xcalloc(n + 1, 1), *dset = mr_xcalloc(n + 1, 1);
+	if (also) memcpy(redo, also, n);
 	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = dset[dirty[k]] = 1;
 	/* the claims they had: the modules of the groups of those hashes, then the claims
 	 * dropped and theirs put anew */
@@ -856,7 +887,7 @@ static void check_events(ctx *c)
  * events (the same ids): their publications and subscriptions replaced in the tables
  * taken over, and the findings made again for them and for the subscribers of every name
  * they published or publish.  Marks those modules in changed. */
-static void recheck_events(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+static void recheck_events(ctx *c, const size_t *dirty, size_t nd, const unsigned char *also, bool *changed)
 {
 	mr_events *ev = c->an->events;
 	size_t n = c->reg->n;
@@ -867,6 +898,8 @@ static void recheck_events(ctx *c, const size_t *dirty, size_t nd, bool *changed
 	size_t nhad = 0, caphad = 0, gcap = 0;
 	size_t npub = ct_entries_of(&ev->pub, redo, &had, &nhad, &caphad);
 	ct_entries_of(&ev->sub, redo, &had, &nhad, &caphad);
+	if (also)
+		for (size_t i = 0; i < n; i++) redo[i] |= also[i];
 	for (size_t k = 0; k < nhad; k++) ct_drop(k < npub ? &ev->pub : &ev->sub, had[k].h, had[k].mod - 1);
 	for (size_t k = 0; k < nd; k++) events_add(c, ev, dirty[k]);
 	/* the subscribers of the names they published and publish */
@@ -1116,14 +1149,20 @@ static size_t alike(ctx *c, const mr_likeness *lk, const tokset *s, size_t a, ui
  * again for them, for the modules they were or are alike, and for the holders of a token
  * that their change made too common or no longer too common.  Marks those modules in
  * changed. */
-static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, bool *changed)
+static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, const unsigned char *also, const uint64_t *gone_tok,
+                             size_t ngone, bool *changed)
 {
 	mr_likeness *lk = c->an->likeness;
 	size_t n = c->reg->n;
 	unsigned char *redo = mr_xcalloc(n + 1, 1);
-	/* the tokens they had and have, with what each of them held */
+	if (also) memcpy(redo, also, n);
+	/* the tokens they had and have (and those of the modules removed), with what each of
+	 * them held */
 	uint64_t *oldt = NULL;
 	size_t nold = 0, capo = 0;
+	MR_GROW(oldt, capo, ngone + 1);
+	if (ngone) memcpy(oldt, gone_tok, ngone * sizeof *oldt);
+	nold = ngone;
 	for (size_t k = 0; k < nd; k++) {
 		size_t d = dirty[k];
 		redo[d] = 1;
@@ -1363,7 +1402,165 @@ typedef struct plan {
 	size_t *dirty[MR_GROUPS], nd[MR_GROUPS];
 	bool *changed[MR_GROUPS];
 	bool known[MR_GROUPS]; /* ran again and knows which modules it changed */
+	/* after modules were added or removed: per group run again, the modules the removed
+	 * ones leave findings on (NULL: none), and the tokens the removed ones held */
+	unsigned char *also[MR_GROUPS];
+	uint64_t *gone_tok;
+	size_t ngone_tok;
 } plan;
+
+/* ---- modules added or removed: the kept results moved to the new indices ---- */
+
+/* Where each module of prev is in the registry now (-1: removed), from the ids' hashes:
+ * both are sorted by id, so the indices must grow together.  NULL when they do not (two
+ * ids of one hash). */
+static long *map_prev(const mr_analysis *an, const mr_analysis *prev)
+{
+	size_t size = 16;
+	while (size < 2 * (an->n + 1)) size <<= 1;
+	size_t *slot = mr_xcalloc(size, sizeof *slot); /* index + 1 */
+	long *remap = mr_xcalloc(prev->n + 1, sizeof *remap);
+	bool ok = true;
+	for (size_t i = 0; i < an->n && ok; i++) {
+		size_t h = (size_t)an->idh[i] & (size - 1);
+		for (; slot[h]; h = (h + 1) & (size - 1)) ok &= an->idh[slot[h] - 1] != an->idh[i];
+		slot[h] = i + 1;
+	}
+	long last = -1;
+	for (size_t o = 0; o < prev->n && ok; o++) {
+		remap[o] = -1;
+		for (size_t h = (size_t)prev->idh[o] & (size - 1); slot[h]; h = (h + 1) & (size - 1))
+			if (an->idh[slot[h] - 1] == prev->idh[o]) remap[o] = (long)slot[h] - 1;
+		if (remap[o] >= 0) {
+			ok &= remap[o] > last;
+			last = remap[o];
+		}
+	}
+	free(slot);
+	if (!ok) {
+		free(remap);
+		return NULL;
+	}
+	return remap;
+}
+
+/* group g's findings taken from prev, moved to the new indices (those of removed modules
+ * let go) */
+static void take_group_moved(mr_analysis *an, mr_analysis *prev, int g, const long *remap)
+{
+	for (int l = group_first(g); l < group_end(g); l++) {
+		an->found[l] = mr_xcalloc(an->n + 1, sizeof(mr_diags));
+		an->found_errors[l] = mr_xcalloc(an->n + 1, sizeof(size_t));
+		for (size_t o = 0; o < prev->n; o++) {
+			if (remap[o] < 0) {
+				mr_diags_release(&prev->found[l][o]);
+				continue;
+			}
+			an->found[l][remap[o]] = prev->found[l][o];
+			an->found_errors[l][remap[o]] = prev->found_errors[l][o];
+		}
+		free(prev->found[l]);
+		free(prev->found_errors[l]);
+		prev->found[l] = NULL;
+		prev->found_errors[l] = NULL;
+	}
+	prev->taken[g] = true;
+}
+
+/* In a table of claims (or publications, subscriptions) kept from prev: the entries of
+ * the removed modules dropped, the modules of the groups of their hashes in table marks
+ * (not yet moved; NULL: none) marked in also (new indices), the others' modules moved. */
+static void ct_moved(ctable *t, const long *remap, size_t nold, const ctable *marks, unsigned char *also)
+{
+	unsigned char *gone = mr_xcalloc(nold + 1, 1);
+	for (size_t o = 0; o < nold; o++) gone[o] = remap[o] < 0;
+	cslot *had = NULL, *g = NULL;
+	size_t nhad = 0, caphad = 0, gcap = 0;
+	ct_entries_of(t, gone, &had, &nhad, &caphad);
+	for (size_t k = 0; k < nhad && marks; k++) {
+		size_t gn = ct_group(marks, had[k].h, &g, &gcap);
+		for (size_t j = 0; j < gn; j++)
+			if (remap[g[j].mod - 1] >= 0) also[remap[g[j].mod - 1]] = 1;
+	}
+	for (size_t k = 0; k < nhad; k++) ct_drop(t, had[k].h, had[k].mod - 1);
+	for (size_t s = 0; s < t->size; s++)
+		if (t->v[s].mod) t->v[s].mod = (uint32_t)remap[t->v[s].mod - 1] + 1;
+	free(gone);
+	free(had);
+	free(g);
+}
+
+/* The likeness state kept from prev moved to the new indices: the removed modules'
+ * tokens handed to the plan (they count as held no more) and the modules they were alike
+ * marked in also. */
+static void likeness_moved(mr_likeness *lk, const long *remap, size_t n, plan *p, unsigned char *also)
+{
+	uint64_t **tok = mr_xcalloc(n + 1, sizeof *tok);
+	uint32_t *ntok = mr_xcalloc(n + 1, sizeof *ntok), **partners = mr_xcalloc(n + 1, sizeof *partners);
+	size_t cap = 0;
+	for (size_t o = 0; o < lk->n; o++) {
+		long i = remap[o];
+		if (i >= 0) {
+			tok[i] = lk->tok[o];
+			ntok[i] = lk->ntok[o];
+			partners[i] = lk->partners[o];
+			continue;
+		}
+		MR_GROW(p->gone_tok, cap, p->ngone_tok + lk->ntok[o] + 1);
+		if (lk->ntok[o]) memcpy(p->gone_tok + p->ngone_tok, lk->tok[o], lk->ntok[o] * sizeof *p->gone_tok);
+		p->ngone_tok += lk->ntok[o];
+		const uint32_t *pt = lk->partners[o];
+		for (uint32_t j = 0; pt && j < pt[0]; j++)
+			if (remap[pt[j + 1]] >= 0) also[remap[pt[j + 1]]] = 1;
+		free(lk->tok[o]);
+		free(lk->partners[o]);
+	}
+	/* the partners' indices moved, the removed ones gone */
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *pt = partners[i];
+		if (!pt) continue;
+		uint32_t w = 0;
+		for (uint32_t j = 0; j < pt[0]; j++)
+			if (remap[pt[j + 1]] >= 0) pt[1 + w++] = (uint32_t)remap[pt[j + 1]];
+		pt[0] = w;
+	}
+	free(lk->tok);
+	free(lk->ntok);
+	free(lk->partners);
+	lk->tok = tok;
+	lk->ntok = ntok;
+	lk->partners = partners;
+	lk->n = n;
+}
+
+/* Group g's results taken from prev after modules were added or removed (remap: where
+ * prev's modules are now), ready to be checked again for the changed modules and for
+ * those the removed ones leave findings on (p->also[g]). */
+static void take_moved(mr_analysis *an, mr_analysis *prev, int g, const long *remap, plan *p)
+{
+	size_t n = an->n;
+	take_group_moved(an, prev, g, remap);
+	unsigned char *also = p->also[g] = mr_xcalloc(n + 1, 1);
+	switch (g) {
+	case MR_GROUP_CLAIMS:
+		an->claims = prev->claims;
+		prev->claims = NULL;
+		for (int k = 0; k < CLAIM_KINDS; k++) ct_moved(&an->claims->t[k], remap, prev->n, &an->claims->t[k], also);
+		break;
+	case MR_GROUP_EVENTS:
+		an->events = prev->events;
+		prev->events = NULL;
+		/* a name no longer published: its subscribers */
+		ct_moved(&an->events->pub, remap, prev->n, &an->events->sub, also);
+		ct_moved(&an->events->sub, remap, prev->n, NULL, also);
+		break;
+	default:
+		an->likeness = prev->likeness;
+		prev->likeness = NULL;
+		likeness_moved(an->likeness, remap, n, p, also);
+		break;
+	}
+}
 
 static void do_group(ctx *c, plan *p, int g)
 {
@@ -1375,9 +1572,9 @@ static void do_group(ctx *c, plan *p, int g)
 	p->known[g] = true;
 	switch (g) {
 	case MR_GROUP_RELATIONS: p->known[g] = recheck_relations(c, p->dirty[g], p->nd[g], p->changed[g]); break;
-	case MR_GROUP_CLAIMS: recheck_conflicts(c, p->dirty[g], p->nd[g], p->changed[g]); break;
-	case MR_GROUP_EVENTS: recheck_events(c, p->dirty[g], p->nd[g], p->changed[g]); break;
-	default: recheck_likeness(c, p->dirty[g], p->nd[g], p->changed[g]); break;
+	case MR_GROUP_CLAIMS: recheck_conflicts(c, p->dirty[g], p->nd[g], p->also[g], p->changed[g]); break;
+	case MR_GROUP_EVENTS: recheck_events(c, p->dirty[g], p->nd[g], p->also[g], p->changed[g]); break;
+	default: recheck_likeness(c, p->dirty[g], p->nd[g], p->also[g], p->gone_tok, p->ngone_tok, p->changed[g]); break;
 	}
 }
 
@@ -1407,41 +1604,57 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	for (size_t i = 0; i < n; i++) an->info[i].hparent = -1;
 	plan p;
 	memset(&p, 0, sizeof p);
-	bool usable_prev = prev && prev->sig && prev->n == n;
-	for (int g = 0; g < MR_GROUPS; g++) p.run[g] = !usable_prev || prev->taken[g];
-	/* per group, the modules whose fingerprint changed */
-	bool same_ids = usable_prev;
+	/* the modules' fingerprints (none when a module has none: everything runs) */
 	an->sig = mr_xcalloc(n + 1, sizeof *an->sig);
 	an->idh = mr_xcalloc(n + 1, sizeof *an->idh);
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && an->sig; i++) {
 		const mr_module *mod = reg->mods[i];
 		if (!mod->has_sig) {
 			free(an->sig);
 			free(an->idh);
 			an->sig = NULL;
 			an->idh = NULL;
-			for (int g = 0; g < MR_GROUPS; g++) p.run[g] = true;
-			same_ids = false;
 			break;
 		}
 		an->idh[i] = mod->idhash;
 		for (int g = 0; g < MR_GROUPS; g++) an->sig[i][g] = mod->sig[g];
-		if (!usable_prev) continue;
-		if (prev->idh[i] != mod->idhash) same_ids = false;
+	}
+	/* the last analysis's modules: the same ones, or where they are now (modules were
+	 * added or removed: every group runs, some of them for the changed modules only) */
+	bool usable_prev = prev && prev->sig && an->sig;
+	bool same_ids = usable_prev && prev->n == n;
+	for (size_t i = 0; same_ids && i < n; i++) same_ids = prev->idh[i] == an->idh[i];
+	long *remap = usable_prev && !same_ids ? map_prev(an, prev) : NULL;
+	long *inv = NULL; /* per module: its index in prev, or -1 */
+	if (remap) {
+		inv = mr_xcalloc(n + 1, sizeof *inv);
+		for (size_t i = 0; i < n; i++) inv[i] = -1;
+		for (size_t o = 0; o < prev->n; o++)
+			if (remap[o] >= 0) inv[remap[o]] = (long)o;
+	}
+	size_t removed = 0;
+	for (size_t o = 0; remap && o < prev->n; o++) removed += remap[o] < 0;
+	for (int g = 0; g < MR_GROUPS; g++) p.run[g] = !(same_ids || remap) || prev->taken[g] || remap;
+	/* per group, the modules whose fingerprint changed (or that were added) */
+	for (size_t i = 0; (same_ids || remap) && i < n; i++) {
+		long o = same_ids ? (long)i : inv[i];
 		for (int g = 0; g < MR_GROUPS; g++) {
-			if (prev->sig[i][g] == mod->sig[g]) continue;
+			if (o >= 0 && prev->sig[o][g] == an->sig[i][g]) continue;
 			p.run[g] = true;
 			if (!p.dirty[g]) p.dirty[g] = mr_xcalloc(n + 1, sizeof *p.dirty[g]);
 			p.dirty[g][p.nd[g]++] = i;
 		}
 	}
 	for (int g = 0; g < MR_GROUPS; g++) {
-		/* a few modules changed: only they and what they touch are checked again */
-		p.again[g] = p.run[g] && same_ids && !prev->taken[g] && p.nd[g] <= n / AGAIN_MAX_DIV + 1 &&
-		             (g != MR_GROUP_CLAIMS || prev->claims) && (g != MR_GROUP_LIKENESS || prev->likeness) &&
-		             (g != MR_GROUP_EVENTS || prev->events);
+		/* a few modules changed: only they and what they touch are checked again (the
+		 * relations group, only when no module came or went) */
+		bool kept = g == MR_GROUP_CLAIMS ? prev && prev->claims : g == MR_GROUP_EVENTS ? prev && prev->events
+		            : g == MR_GROUP_LIKENESS ? prev && prev->likeness : same_ids;
+		p.again[g] = p.run[g] && (same_ids || remap) && !prev->taken[g] && kept &&
+		             p.nd[g] + removed <= n / AGAIN_MAX_DIV + 1;
 		if (p.again[g]) p.changed[g] = mr_xcalloc(n + 1, sizeof *p.changed[g]);
-		if (!p.run[g] || p.again[g]) take_group(an, prev, g);
+		if (p.again[g] && remap) take_moved(an, prev, g, remap, &p);
+		else if (!p.run[g] || p.again[g]) take_group(an, prev, g);
 		else if (prev) drop_group(prev, g);
 	}
 	ctx c = {reg, an, NULL, 0, NULL, NULL, NULL, 0};
@@ -1459,7 +1672,7 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	else if (second) second_half(&h);
 	/* which modules' results may have changed: known when every group was taken over
 	 * or checked again for some modules only (and the cycles stayed) */
-	bool known = usable_prev && an->sig;
+	bool known = same_ids;
 	for (int g = 0; g < MR_GROUPS; g++) known &= !p.run[g] || p.known[g];
 	if (known) {
 		an->changed = mr_xcalloc(n + 1, sizeof *an->changed);
@@ -1470,7 +1683,11 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	for (int g = 0; g < MR_GROUPS; g++) {
 		free(p.dirty[g]);
 		free(p.changed[g]);
+		free(p.also[g]);
 	}
+	free(p.gone_tok);
+	free(remap);
+	free(inv);
 	/* every module's findings: shallow copies of its lists', in one sorted list */
 	for (size_t i = 0; i < n; i++) {
 		mr_modinfo *info = &an->info[i];

@@ -845,7 +845,7 @@ int mr_similarity(const mr_simprofile *a, const mr_simprofile *b, mr_buf *reason
 /* ---- candidate pairs through an inverted index ---- */
 
 typedef struct pairk {
-	size_t i, j;
+	uint32_t i, j; /* a registry stays far below 2^32 modules (checked below) */
 } pairk;
 
 static int pair_cmp(const void *pa, const void *pb)
@@ -987,8 +987,8 @@ void mr_similar_pairs(mr_simprofile *const *profiles, size_t n, int threshold, m
 				size_t ma = pmod[a - 1], mb = pmod[b - 1];
 				if (ma == mb) continue;
 				MR_GROW(pairs, pcap, npairs + 1);
-				pairs[npairs].i = ma < mb ? ma : mb;
-				pairs[npairs].j = ma < mb ? mb : ma;
+				pairs[npairs].i = (uint32_t)(ma < mb ? ma : mb);
+				pairs[npairs].j = (uint32_t)(ma < mb ? mb : ma);
 				npairs++;
 			}
 	}

@@ -433,7 +433,19 @@ Test(analysis, a_token_no_longer_too_common_pairs_the_modules_that_did_not_chang
 		mr_analysis_release(&anew);
 		prev = again;
 	}
+	/* the module removed: the token is held by 32, no longer too common */
+	char *dir = mr_xasprintf("rm -rf '%s/m05'", root);
+	cr_assert_eq(system(dir), 0);
+	free(dir);
+	mr_registry_remove(&reg, "m05");
+	mr_analyse_again(&reg, &again, &prev);
+	cr_assert(prev.taken[MR_GROUP_LIKENESS], "the likeness group was not checked again in part after a removal");
+	mr_analyse(&reg, &anew);
+	cr_assert_eq(count_code(&anew, "possible-duplicate"), (size_t)(N - 1) * (N - 2));
+	same_analysis(&reg, &again, &anew, "the module removed");
 	mr_analysis_release(&prev);
+	mr_analysis_release(&anew);
+	mr_analysis_release(&again);
 	mr_registry_release(&reg);
 	remove_root(root);
 }
