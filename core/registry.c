@@ -527,7 +527,9 @@ void mr_registry_rescan_extras(mr_registry *reg)
 	size_t n = 0;
 	char **names = list_dir(reg->root, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (mr_registry_classify(reg->root, names[i]) != MR_ENTRY_NOT_MODULE) continue;
+		/* a module of the registry is one (no need to look at the disk: at 10,000
+		 * modules that took some 25 ms of every sync that adds or removes one) */
+		if (mr_registry_find(reg, names[i]) || mr_registry_classify(reg->root, names[i]) != MR_ENTRY_NOT_MODULE) continue;
 		char *q = quoted(names[i]);
 		char *file = mr_xasprintf("%s/", names[i]);
 		char *mf = mr_xasprintf("%s/%s/module.yaml", reg->root, names[i]);
