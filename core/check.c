@@ -1363,6 +1363,19 @@ static void take_group(mr_analysis *an, mr_analysis *prev, int g)
 	prev->ncycles = prev->nroots = 0;
 }
 
+/* what the relations group keeps of a module, let go */
+static void rel_free(mr_modinfo *info)
+{
+	free(info->incoming);
+	free(info->satisfied);
+	free(info->target);
+	free(info->deps);
+	info->incoming = NULL;
+	info->satisfied = NULL;
+	info->target = NULL;
+	info->deps = NULL;
+}
+
 /* Let go of group g's results in prev, which the analysis made from it runs anew: before,
  * not after, so that both are never held at once (some megabytes at 10,000 modules). */
 static void drop_group(mr_analysis *prev, int g)
@@ -1380,17 +1393,7 @@ static void drop_group(mr_analysis *prev, int g)
 	case MR_GROUP_EVENTS: events_free(prev->events); prev->events = NULL; break;
 	case MR_GROUP_LIKENESS: likeness_free(prev->likeness); prev->likeness = NULL; break;
 	default:
-		for (size_t i = 0; i < prev->n; i++) {
-			mr_modinfo *info = &prev->info[i];
-			free(info->incoming);
-			free(info->satisfied);
-			free(info->target);
-			free(info->deps);
-			info->incoming = NULL;
-			info->satisfied = NULL;
-			info->target = NULL;
-			info->deps = NULL;
-		}
+		for (size_t i = 0; i < prev->n; i++) rel_free(&prev->info[i]);
 		break;
 	}
 }
@@ -1731,10 +1734,7 @@ void mr_analyse(const mr_registry *reg, mr_analysis *an)
 void mr_analysis_release(mr_analysis *an)
 {
 	for (size_t i = 0; i < an->n; i++) {
-		free(an->info[i].incoming);
-		free(an->info[i].satisfied);
-		free(an->info[i].target);
-		free(an->info[i].deps);
+		rel_free(&an->info[i]);
 		free(an->info[i].diags.items); /* shallow: the lists own them */
 	}
 	for (int l = 0; l < MR_FOUND_LISTS; l++) {
