@@ -448,6 +448,20 @@ static bool recheck_relations(ctx *c, const size_t *dirty, size_t nd, bool *chan
 
 /* ---- conflicts: same key claimed by several modules ---- */
 
+/* The modules a group checks again after only those in dirty (nd of them) changed: them
+ * and those in also (NULL: none), n in all; *dset (when asked for) marks dirty alone. */
+static unsigned char *to_redo(size_t n, const size_t *dirty, size_t nd, const unsigned char *also, unsigned char **dset)
+{
+	unsigned char *redo = mr_xcalloc(n + 1, 1);
+	if (also) memcpy(redo, also, n);
+	if (dset) *dset = mr_xcalloc(n + 1, 1);
+	for (size_t k = 0; k < nd; k++) {
+		redo[dirty[k]] = 1;
+		if (dset) (*dset)[dirty[k]] = 1;
+	}
+	return redo;
+}
+
 /* The kinds of keys a module claims: its routes, its UI page paths, its name. */
 enum { CLAIM_ROUTE, CLAIM_UI, CLAIM_NAME, CLAIM_KINDS };
 
@@ -460,7 +474,7 @@ typedef struct cslot {
 
 typedef struct ctable {
 	cslot *v;
-	size_t size, n; /* size: any, or 0 */
+	size_t size, n; /* size: any (ct_init) */
 } ctable;
 
 /* The claims of the last analysis, kept for the next one (a change re-checks only the
@@ -543,7 +557,6 @@ static void ct_drop(ctable *t, uint32_t h, uint32_t mod)
 static size_t ct_group(const ctable *t, uint32_t h, cslot **out, size_t *cap)
 {
 	size_t n = 0;
-	if (!t->size) return 0;
 	for (size_t s = ct_home(t, h); t->v[s].mod; s = ct_next(t, s))
 		if (t->v[s].h == h) {
 			MR_GROW(*out, *cap, n + 1);
@@ -562,6 +575,26 @@ static size_t ct_entries_of(const ctable *t, const unsigned char *mods, cslot **
 		(*out)[(*n)++] = t->v[s];
 	}
 	return *n - before;
+}
+
+/* Drop the entries of the modules marked in mods, after marking in mark the modules of
+ * the groups of their hashes in table marks (NULL: none), through remap when given (a
+ * module it maps to -1 is not marked). */
+static void ct_remove(ctable *t, const unsigned char *mods, const ctable *marks, const long *remap, unsigned char *mark)
+{
+	cslot *had = NULL, *g = NULL;
+	size_t nhad = 0, caphad = 0, gcap = 0;
+	ct_entries_of(t, mods, &had, &nhad, &caphad);
+	for (size_t k = 0; k < nhad && marks; k++) {
+		size_t gn = ct_group(marks, had[k].h, &g, &gcap);
+		for (size_t j = 0; j < gn; j++) {
+			long m = remap ? remap[g[j].mod - 1] : (long)g[j].mod - 1;
+			if (m >= 0) mark[m] = 1;
+		}
+	}
+	for (size_t k = 0; k < nhad; k++) ct_drop(t, had[k].h, had[k].mod - 1);
+	free(had);
+	free(g);
 }
 
 static void claims_free(mr_claims *cs)
@@ -776,23 +809,13 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, const unsi
 {
 	mr_claims *cs = c->an->claims;
 	size_t n = c->reg->n;
-	unsigned char *redo = mr_xcalloc(n + 1, 1), *dset = mr_xcalloc(n + 1, 1);
-	if (also) memcpy(redo, also, n);
-	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = dset[dirty[k]] = 1;
+	unsigned char *dset, *redo = to_redo(n, dirty, nd, also, &dset);
 	/* the claims they had: the modules of the groups of those hashes, then the claims
 	 * dropped and theirs put anew */
-	cslot *had = NULL, *g = NULL;
-	size_t caphad = 0, gcap = 0;
-	for (int kind = 0; kind < CLAIM_KINDS; kind++) {
-		size_t nhad = 0;
-		ct_entries_of(&cs->t[kind], dset, &had, &nhad, &caphad);
-		for (size_t k = 0; k < nhad; k++) {
-			size_t gn = ct_group(&cs->t[kind], had[k].h, &g, &gcap);
-			for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
-		}
-		for (size_t k = 0; k < nhad; k++) ct_drop(&cs->t[kind], had[k].h, had[k].mod - 1);
-	}
+	for (int kind = 0; kind < CLAIM_KINDS; kind++) ct_remove(&cs->t[kind], dset, &cs->t[kind], NULL, redo);
 	for (size_t k = 0; k < nd; k++) claims_add(c, cs, dirty[k]);
+	cslot *g = NULL;
+	size_t gcap = 0;
 	/* and of the groups of the hashes they have */
 	for (size_t k = 0; k < nd; k++)
 		for (int kind = 0; kind < CLAIM_KINDS; kind++)
@@ -812,7 +835,6 @@ static void recheck_conflicts(ctx *c, const size_t *dirty, size_t nd, const unsi
 	free(redo);
 	free(dset);
 	free(mods);
-	free(had);
 	free(g);
 }
 
@@ -891,33 +913,22 @@ static void recheck_events(ctx *c, const size_t *dirty, size_t nd, const unsigne
 {
 	mr_events *ev = c->an->events;
 	size_t n = c->reg->n;
-	unsigned char *redo = mr_xcalloc(n + 1, 1);
-	for (size_t k = 0; k < nd; k++) redo[dirty[k]] = 1;
-	/* what they had */
-	cslot *had = NULL, *g = NULL;
-	size_t nhad = 0, caphad = 0, gcap = 0;
-	size_t npub = ct_entries_of(&ev->pub, redo, &had, &nhad, &caphad);
-	ct_entries_of(&ev->sub, redo, &had, &nhad, &caphad);
-	if (also)
-		for (size_t i = 0; i < n; i++) redo[i] |= also[i];
-	for (size_t k = 0; k < nhad; k++) ct_drop(k < npub ? &ev->pub : &ev->sub, had[k].h, had[k].mod - 1);
+	unsigned char *dset, *redo = to_redo(n, dirty, nd, also, &dset);
+	/* what they had: the subscribers of the names they published, then both dropped and
+	 * theirs put anew */
+	ct_remove(&ev->pub, dset, &ev->sub, NULL, redo);
+	ct_remove(&ev->sub, dset, NULL, NULL, NULL);
 	for (size_t k = 0; k < nd; k++) events_add(c, ev, dirty[k]);
-	/* the subscribers of the names they published and publish */
-	uint32_t *names = mr_xcalloc(npub + 1, sizeof *names);
-	size_t nn = 0, capn = npub + 1;
-	for (size_t k = 0; k < npub; k++) names[nn++] = had[k].h;
+	/* and the subscribers of the names they publish */
+	cslot *g = NULL;
+	size_t gcap = 0;
 	for (size_t k = 0; k < nd; k++) {
 		const mr_manifest *m = man(c, dirty[k]);
 		for (size_t e = 0; m && e < m->npublishes; e++) {
-			MR_GROW(names, capn, nn + 1);
-			names[nn++] = name_hash(m->publishes[e].name.s);
+			size_t gn = ct_group(&ev->sub, name_hash(m->publishes[e].name.s), &g, &gcap);
+			for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
 		}
 	}
-	for (size_t k = 0; k < nn; k++) {
-		size_t gn = ct_group(&ev->sub, names[k], &g, &gcap);
-		for (size_t j = 0; j < gn; j++) redo[g[j].mod - 1] = 1;
-	}
-	free(names);
 	for (size_t i = 0; i < n; i++) {
 		if (!redo[i]) continue;
 		clear_found(c, MR_FOUND_EVENTS, i);
@@ -925,7 +936,7 @@ static void recheck_events(ctx *c, const size_t *dirty, size_t nd, const unsigne
 		events_report(c, ev, i);
 	}
 	free(redo);
-	free(had);
+	free(dset);
 	free(g);
 }
 
@@ -1154,8 +1165,7 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, const unsig
 {
 	mr_likeness *lk = c->an->likeness;
 	size_t n = c->reg->n;
-	unsigned char *redo = mr_xcalloc(n + 1, 1);
-	if (also) memcpy(redo, also, n);
+	unsigned char *redo = to_redo(n, dirty, nd, also, NULL);
 	/* the tokens they had and have (and those of the modules removed), with what each of
 	 * them held */
 	uint64_t *oldt = NULL;
@@ -1165,7 +1175,6 @@ static void recheck_likeness(ctx *c, const size_t *dirty, size_t nd, const unsig
 	nold = ngone;
 	for (size_t k = 0; k < nd; k++) {
 		size_t d = dirty[k];
-		redo[d] = 1;
 		MR_GROW(oldt, capo, nold + lk->ntok[d] + 1);
 		if (lk->ntok[d]) memcpy(oldt + nold, lk->tok[d], lk->ntok[d] * sizeof *oldt);
 		nold += lk->ntok[d];
@@ -1315,12 +1324,29 @@ static void run_group(ctx *c, int g)
 	}
 }
 
-/* Move group g's results from prev to an. */
-static void take_group(mr_analysis *an, mr_analysis *prev, int g)
+/* Move group g's results from prev to an: with remap (modules were added or removed:
+ * where prev's modules are now), the findings to the new indices, those of the removed
+ * modules let go (the relations group is never taken so). */
+static void take_group(mr_analysis *an, mr_analysis *prev, int g, const long *remap)
 {
 	for (int l = group_first(g); l < group_end(g); l++) {
-		an->found[l] = prev->found[l];
-		an->found_errors[l] = prev->found_errors[l];
+		if (!remap) {
+			an->found[l] = prev->found[l];
+			an->found_errors[l] = prev->found_errors[l];
+		} else {
+			an->found[l] = mr_xcalloc(an->n + 1, sizeof(mr_diags));
+			an->found_errors[l] = mr_xcalloc(an->n + 1, sizeof(size_t));
+			for (size_t o = 0; o < prev->n; o++) {
+				if (remap[o] < 0) {
+					mr_diags_release(&prev->found[l][o]);
+					continue;
+				}
+				an->found[l][remap[o]] = prev->found[l][o];
+				an->found_errors[l][remap[o]] = prev->found_errors[l][o];
+			}
+			free(prev->found[l]);
+			free(prev->found_errors[l]);
+		}
 		prev->found[l] = NULL;
 		prev->found_errors[l] = NULL;
 	}
@@ -1447,29 +1473,6 @@ static long *map_prev(const mr_analysis *an, const mr_analysis *prev)
 	return remap;
 }
 
-/* group g's findings taken from prev, moved to the new indices (those of removed modules
- * let go) */
-static void take_group_moved(mr_analysis *an, mr_analysis *prev, int g, const long *remap)
-{
-	for (int l = group_first(g); l < group_end(g); l++) {
-		an->found[l] = mr_xcalloc(an->n + 1, sizeof(mr_diags));
-		an->found_errors[l] = mr_xcalloc(an->n + 1, sizeof(size_t));
-		for (size_t o = 0; o < prev->n; o++) {
-			if (remap[o] < 0) {
-				mr_diags_release(&prev->found[l][o]);
-				continue;
-			}
-			an->found[l][remap[o]] = prev->found[l][o];
-			an->found_errors[l][remap[o]] = prev->found_errors[l][o];
-		}
-		free(prev->found[l]);
-		free(prev->found_errors[l]);
-		prev->found[l] = NULL;
-		prev->found_errors[l] = NULL;
-	}
-	prev->taken[g] = true;
-}
-
 /* In a table of claims (or publications, subscriptions) kept from prev: the entries of
  * the removed modules dropped, the modules of the groups of their hashes in table marks
  * (not yet moved; NULL: none) marked in also (new indices), the others' modules moved. */
@@ -1477,20 +1480,10 @@ static void ct_moved(ctable *t, const long *remap, size_t nold, const ctable *ma
 {
 	unsigned char *gone = mr_xcalloc(nold + 1, 1);
 	for (size_t o = 0; o < nold; o++) gone[o] = remap[o] < 0;
-	cslot *had = NULL, *g = NULL;
-	size_t nhad = 0, caphad = 0, gcap = 0;
-	ct_entries_of(t, gone, &had, &nhad, &caphad);
-	for (size_t k = 0; k < nhad && marks; k++) {
-		size_t gn = ct_group(marks, had[k].h, &g, &gcap);
-		for (size_t j = 0; j < gn; j++)
-			if (remap[g[j].mod - 1] >= 0) also[remap[g[j].mod - 1]] = 1;
-	}
-	for (size_t k = 0; k < nhad; k++) ct_drop(t, had[k].h, had[k].mod - 1);
+	ct_remove(t, gone, marks, remap, also);
 	for (size_t s = 0; s < t->size; s++)
 		if (t->v[s].mod) t->v[s].mod = (uint32_t)remap[t->v[s].mod - 1] + 1;
 	free(gone);
-	free(had);
-	free(g);
 }
 
 /* The likeness state kept from prev moved to the new indices: the removed modules'
@@ -1536,32 +1529,23 @@ static void likeness_moved(mr_likeness *lk, const long *remap, size_t n, plan *p
 	lk->n = n;
 }
 
-/* Group g's results taken from prev after modules were added or removed (remap: where
- * prev's modules are now), ready to be checked again for the changed modules and for
- * those the removed ones leave findings on (p->also[g]). */
-static void take_moved(mr_analysis *an, mr_analysis *prev, int g, const long *remap, plan *p)
+/* Group g's kept state, taken from an analysis of nold modules (take_group) before modules
+ * were added or removed (remap: where its modules are now), moved to the new indices and
+ * ready to be checked again for the changed modules and for those the removed ones leave
+ * findings on (p->also[g]). */
+static void move_kept(mr_analysis *an, size_t nold, int g, const long *remap, plan *p)
 {
-	size_t n = an->n;
-	take_group_moved(an, prev, g, remap);
-	unsigned char *also = p->also[g] = mr_xcalloc(n + 1, 1);
+	unsigned char *also = p->also[g] = mr_xcalloc(an->n + 1, 1);
 	switch (g) {
 	case MR_GROUP_CLAIMS:
-		an->claims = prev->claims;
-		prev->claims = NULL;
-		for (int k = 0; k < CLAIM_KINDS; k++) ct_moved(&an->claims->t[k], remap, prev->n, &an->claims->t[k], also);
+		for (int k = 0; k < CLAIM_KINDS; k++) ct_moved(&an->claims->t[k], remap, nold, &an->claims->t[k], also);
 		break;
 	case MR_GROUP_EVENTS:
-		an->events = prev->events;
-		prev->events = NULL;
 		/* a name no longer published: its subscribers */
-		ct_moved(&an->events->pub, remap, prev->n, &an->events->sub, also);
-		ct_moved(&an->events->sub, remap, prev->n, NULL, also);
+		ct_moved(&an->events->pub, remap, nold, &an->events->sub, also);
+		ct_moved(&an->events->sub, remap, nold, NULL, also);
 		break;
-	default:
-		an->likeness = prev->likeness;
-		prev->likeness = NULL;
-		likeness_moved(an->likeness, remap, n, p, also);
-		break;
+	default: likeness_moved(an->likeness, remap, an->n, p, also); break;
 	}
 }
 
@@ -1637,9 +1621,10 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 	}
 	size_t removed = 0;
 	for (size_t o = 0; remap && o < prev->n; o++) removed += remap[o] < 0;
-	for (int g = 0; g < MR_GROUPS; g++) p.run[g] = !(same_ids || remap) || prev->taken[g] || remap;
+	bool mapped = same_ids || remap;
+	for (int g = 0; g < MR_GROUPS; g++) p.run[g] = !mapped || prev->taken[g] || remap;
 	/* per group, the modules whose fingerprint changed (or that were added) */
-	for (size_t i = 0; (same_ids || remap) && i < n; i++) {
+	for (size_t i = 0; mapped && i < n; i++) {
 		long o = same_ids ? (long)i : inv[i];
 		for (int g = 0; g < MR_GROUPS; g++) {
 			if (o >= 0 && prev->sig[o][g] == an->sig[i][g]) continue;
@@ -1653,12 +1638,11 @@ void mr_analyse_again(const mr_registry *reg, mr_analysis *an, mr_analysis *prev
 		 * relations group, only when no module came or went) */
 		bool kept = g == MR_GROUP_CLAIMS ? prev && prev->claims : g == MR_GROUP_EVENTS ? prev && prev->events
 		            : g == MR_GROUP_LIKENESS ? prev && prev->likeness : same_ids;
-		p.again[g] = p.run[g] && (same_ids || remap) && !prev->taken[g] && kept &&
-		             p.nd[g] + removed <= n / AGAIN_MAX_DIV + 1;
+		p.again[g] = p.run[g] && mapped && !prev->taken[g] && kept && p.nd[g] + removed <= n / AGAIN_MAX_DIV + 1;
 		if (p.again[g]) p.changed[g] = mr_xcalloc(n + 1, sizeof *p.changed[g]);
-		if (p.again[g] && remap) take_moved(an, prev, g, remap, &p);
-		else if (!p.run[g] || p.again[g]) take_group(an, prev, g);
+		if (!p.run[g] || p.again[g]) take_group(an, prev, g, remap);
 		else if (prev) drop_group(prev, g);
+		if (p.again[g] && remap) move_kept(an, prev->n, g, remap, &p);
 	}
 	ctx c = {reg, an, NULL, 0, NULL, NULL, NULL, 0};
 	half h = {{reg, an, NULL, 0, NULL, NULL, NULL, 0}, &p, p.run[MR_GROUP_LIKENESS]};

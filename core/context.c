@@ -846,6 +846,7 @@ static void pairs_add_lower(pairs *p, const char *s, size_t mod)
 
 static const char *const index_tables[] = {"keywords", "entities", "endpoints", "permissions", "events"};
 #define NINDEX_TABLES (sizeof index_tables / sizeof *index_tables)
+_Static_assert(NINDEX_TABLES == MR_INDEX_TABLES, "the index's tables, in the order of context.h");
 
 /* the pairs of index table t of modules [from, to) */
 static void index_collect(const mr_context_in *in, size_t t, pairs *p, size_t from, size_t to)
@@ -1046,20 +1047,6 @@ void mr_context_index_text(const mr_context_in *in, mr_buf *out)
 	index_value(&w, in);
 }
 
-void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out)
-{
-	for (size_t t = 0; t < NINDEX_TABLES; t++) {
-		if (strcmp(index_tables[t], table)) continue;
-		pairs p = {0};
-		index_collect(in, t, &p, 0, in->reg->n);
-		mr_jw w;
-		mr_jw_init(&w, out, 0, true);
-		pairs_emit_value(&w, in->reg, &p);
-		return;
-	}
-	mr_buf_puts(out, "{}");
-}
-
 /* ---- the index kept from sync to sync ---- */
 
 size_t mr_context_index_chunk_pairs = 512;
@@ -1070,7 +1057,7 @@ size_t mr_index_cache_remade;
 #define INDEX_WHOLE_MAX ((size_t)MR_JW_FLAT_MAX * MR_JW_FLAT_MAX)
 
 typedef struct itable {
-	pairs p;            /* sorted; keys of modules read again since are not read */
+	pairs p;            /* sorted by key, then module */
 	mr_index_chunk *ch; /* chunked: runs of whole keys; else one chunk, the whole table */
 	size_t nch, chcap;
 	bool chunked;
@@ -1100,6 +1087,12 @@ void mr_index_cache_free(mr_index_cache *c)
 	free(c);
 }
 
+/* about how many pairs a chunk holds */
+static size_t chunk_size(void)
+{
+	return mr_context_index_chunk_pairs ? mr_context_index_chunk_pairs : 1;
+}
+
 static void chunk_push(itable *it, size_t start)
 {
 	MR_GROW(it->ch, it->chcap, it->nch + 1);
@@ -1110,7 +1103,7 @@ static void chunk_push(itable *it, size_t start)
  * appended to out */
 static void cut(const pairs *p, size_t from, size_t to, mr_index_chunk **out, size_t *n, size_t *cap)
 {
-	size_t size = mr_context_index_chunk_pairs ? mr_context_index_chunk_pairs : 1;
+	size_t size = chunk_size();
 	for (size_t s = from; s < to;) {
 		size_t e = s;
 		while (e < to && e - s < size) e = key_end(p, e);
@@ -1125,9 +1118,6 @@ static size_t chunk_end(const itable *it, size_t k)
 	return k + 1 < it->nch ? it->ch[k + 1].start : it->p.n;
 }
 
-/* The chunks after the pairs changed: a table on one line is one chunk, the whole
- * table; another's empty chunks go, and a dirty chunk grown past twice the size is cut
- * again.  true when chunks came or went. */
 /* Is the table laid out one key per line (not a record on one line)?  Then it is cut in
  * chunks, whose texts are the lines of their keys. */
 static bool one_key_per_line(const pairs *p)
@@ -1143,6 +1133,9 @@ static bool one_key_per_line(const pairs *p)
 	return false;
 }
 
+/* The chunks after the pairs changed: a table on one line is one chunk, the whole
+ * table; another's empty chunks go, and a dirty chunk grown past twice the size is cut
+ * again.  true when chunks came or went. */
 static bool rechunk(itable *it)
 {
 	bool chunked = one_key_per_line(&it->p);
@@ -1154,7 +1147,7 @@ static bool rechunk(itable *it)
 		return true;
 	}
 	if (!chunked) return false;
-	size_t size = mr_context_index_chunk_pairs ? mr_context_index_chunk_pairs : 1;
+	size_t size = chunk_size();
 	mr_index_chunk *v = NULL;
 	size_t n = 0, cap = 0;
 	bool first_gone = false, reshaped = false;
@@ -1366,6 +1359,13 @@ void mr_index_cache_chunk_text(const mr_context_in *in, const mr_index_cache *c,
 	for (size_t s = it->ch[k].start, e, end = chunk_end(it, k); s < end; s = e) emit_key(&w, in->reg, &it->p, s, e = key_end(&it->p, s));
 	mr_buf_add(out, tmp.data + 1, tmp.len - 1);
 	mr_buf_release(&tmp);
+}
+
+void mr_index_cache_table_text(const mr_context_in *in, const mr_index_cache *c, size_t table, mr_buf *out)
+{
+	mr_jw w;
+	mr_jw_init(&w, out, 0, true);
+	pairs_emit_sorted(&w, in->reg, &c->t[table].p);
 }
 
 size_t mr_index_cache_refs(mr_index_cache *c, mr_text_ref **out)

@@ -73,8 +73,6 @@ void mr_context_counts_add_registry(mr_context_counts *c, const mr_registry *reg
 void mr_context_registry_text(const mr_context_counts *c, mr_buf *out);
 void mr_context_graph_text(const mr_context_in *in, mr_buf *out);
 void mr_context_index_text(const mr_context_in *in, mr_buf *out);
-/* One lookup table of the index ("events", ...) as a JSON object, appended to out. */
-void mr_context_index_table_text(const mr_context_in *in, const char *table, mr_buf *out);
 typedef struct mr_text_ref {
 	const char *p; /* the text, or NULL when the caller keeps it elsewhere (see tag) */
 	size_t n;
@@ -109,7 +107,10 @@ bool mr_index_cache_update(const mr_context_in *in, mr_index_cache *c, const uns
                            const long *remap); /* chunks came or went */
 void mr_index_cache_forget(mr_index_cache *c);
 bool mr_index_cache_primed(const mr_index_cache *c); /* updated since the last forget */
+enum { MR_INDEX_TABLES = 5, MR_INDEX_EVENTS = 4 }; /* keywords, entities, endpoints, permissions, events */
 size_t mr_index_cache_chunks(mr_index_cache *c, size_t table, mr_index_chunk **v); /* 0 past the last table */
+/* one table (as it stands after the last update) as a JSON object, appended to out */
+void mr_index_cache_table_text(const mr_context_in *in, const mr_index_cache *c, size_t table, mr_buf *out);
 void mr_index_cache_chunk_text(const mr_context_in *in, const mr_index_cache *c, size_t table, size_t k, mr_buf *out);
 size_t mr_index_cache_refs(mr_index_cache *c, mr_text_ref **out); /* *out: to free */
 /* A hash of what module i adds to "index": equal hashes, the same contribution (so a

@@ -246,25 +246,6 @@ int mr_pieces_put_text(mr_pieces *ps, int l, const char *text, size_t n)
 	return lane_add(ps, ln, text, n);
 }
 
-/* The lane whose last piece *p is; NULL (errno EINVAL) when it is not that. */
-static lane *last_in_lane(mr_pieces *ps, const mr_piece *p)
-{
-	lane *ln = p->where == MR_PIECE_SPOOL && p->lane < MR_PIECES_LANES ? &ps->lanes[p->lane] : NULL;
-	if (!ln || p->gen != ps->gen || ln->fd < 0 || p->off + (off_t)p->len != ln->len) {
-		errno = EINVAL;
-		return NULL;
-	}
-	return ln;
-}
-
-int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len)
-{
-	lane *ln = last_in_lane(ps, p);
-	if (!ln || lane_add(ps, ln, data, len) < 0) return -1;
-	p->len += len;
-	return 0;
-}
-
 static int source(const mr_pieces *ps, const mr_piece *p)
 {
 	if (p->where == MR_PIECE_FILE) return ps->kept;
@@ -294,22 +275,17 @@ int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out)
 	return 0;
 }
 
-bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len)
+bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
 {
-	if (!live(ps, p) || off > p->len || p->len - off < len || flush(ps) < 0) return false;
+	if (!live(ps, p) || p->len != len || flush(ps) < 0) return false;
 	int fd = source(ps, p);
 	char *b = chunk(&ps->buf);
 	for (size_t done = 0; done < len;) {
 		size_t n = len - done < CHUNK ? len - done : CHUNK;
-		if (read_all_at(fd, b, n, p->off + (off_t)(off + done)) < 0 || memcmp(b, data + done, n)) return false;
+		if (read_all_at(fd, b, n, p->off + (off_t)done) < 0 || memcmp(b, data + done, n)) return false;
 		done += n;
 	}
 	return true;
-}
-
-bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len)
-{
-	return p->len == len && mr_pieces_equal_at(ps, p, 0, data, len);
 }
 
 bool mr_pieces_keeps(const mr_pieces *ps, const char *path)
@@ -714,22 +690,6 @@ void mr_pieces_forget_spool(mr_pieces *ps)
 	empty_lanes(ps);
 	ps->gen++; /* every piece is gone */
 	mr_pieces_begin(ps);
-}
-
-int mr_pieces_unput(mr_pieces *ps, mr_piece *p)
-{
-	lane *ln = last_in_lane(ps, p);
-	if (!ln) return -1;
-	while (ln->ntexts && ln->texts[ln->ntexts - 1].off >= p->off) ln->ntexts--;
-	if (p->off >= ln->flushed) ln->wbuf.len = (size_t)(p->off - ln->flushed);
-	else {
-		mr_buf_reset(&ln->wbuf);
-		if (ftruncate(ln->fd, p->off) < 0) return -1;
-		ln->flushed = p->off;
-	}
-	ln->len = p->off;
-	*p = (mr_piece){0, 0, 0, 0, MR_PIECE_NONE, 0};
-	return 0;
 }
 
 size_t mr_pieces_last_calls(const mr_pieces *ps)

@@ -54,15 +54,10 @@ int mr_pieces_put_lane(mr_pieces *ps, int lane, mr_piece *p, const char *data, s
 /* Put constant text (static) after the last piece of a lane: a plan that has the same
  * text after that piece copies it from there with the piece. */
 int mr_pieces_put_text(mr_pieces *ps, int lane, const char *text, size_t n);
-/* Append len more bytes to the piece *p, which must be the last one stored.  0, or -1
- * with errno (EINVAL when it is not the last). */
-int mr_pieces_put_more(mr_pieces *ps, mr_piece *p, const char *data, size_t len);
 /* Append the piece's bytes to out.  0, or -1 with errno (a piece NONE is empty). */
 int mr_pieces_read(mr_pieces *ps, const mr_piece *p, mr_buf *out);
 /* Does the piece hold exactly these bytes?  (false when it cannot be read) */
 bool mr_pieces_equal(mr_pieces *ps, const mr_piece *p, const char *data, size_t len);
-/* Do the piece's bytes from off on start with these bytes? */
-bool mr_pieces_equal_at(mr_pieces *ps, const mr_piece *p, size_t off, const char *data, size_t len);
 /* Is the kept file the one at path (so that replacing path does not free it)? */
 bool mr_pieces_keeps(const mr_pieces *ps, const char *path);
 /* Forget the kept file when it was changed by someone else; false then. */
@@ -97,8 +92,6 @@ void mr_pieces_commit(mr_pieces *ps, int fd);
 /* Empty the spool files: every piece stored so far is gone (the kept file stays, for
  * mr_pieces_intact).  For a caller that starts again from the disk. */
 void mr_pieces_forget_spool(mr_pieces *ps);
-/* Take back the piece *p, the last one put in its lane (NONE after).  0, or -1. */
-int mr_pieces_unput(mr_pieces *ps, mr_piece *p);
 
 /* for tests: the system calls that moved bytes in the last write */
 size_t mr_pieces_last_calls(const mr_pieces *ps);

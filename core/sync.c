@@ -1528,7 +1528,7 @@ static void forget(mr_sync_state *s)
  * cannot be kept. */
 static int update_index(mr_sync_state *s, const mr_context_in *in, bool reshaped, char **err)
 {
-	bool changed = reshaped;
+	bool changed = reshaped, events = reshaped;
 	mr_buf *b = &s->scratch_file;
 	mr_index_chunk *ch;
 	size_t n;
@@ -1538,14 +1538,15 @@ static int update_index(mr_sync_state *s, const mr_context_in *in, bool reshaped
 			mr_buf_reset(b);
 			mr_index_cache_chunk_text(in, s->icache, t, k, b);
 			ch[k].dirty = false;
-			if (ch[k].piece.where != MR_PIECE_NONE && piece_is(s, &ch[k].piece, b)) continue;
+			if (piece_is(s, &ch[k].piece, b)) continue;
 			if (piece_set(s, &ch[k].piece, b, LANE_SECTIONS, err) < 0) return -1;
 			changed = true;
+			events |= t == MR_INDEX_EVENTS;
 		}
-	if (s->keep_json && (changed || !s->jindex)) {
+	if (s->keep_json && (events || !s->jindex)) {
 		/* of the index, the pages read the events table (who publishes what) */
 		mr_buf_reset(b);
-		mr_context_index_table_text(in, "events", b);
+		mr_index_cache_table_text(in, s->icache, MR_INDEX_EVENTS, b);
 		json_decref(s->jindex);
 		s->jindex = json_object();
 		json_object_set_new(s->jindex, "events", json_loadb(b->data, b->len, 0, NULL));
@@ -1702,10 +1703,9 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 	 * or added made anew (their pairs point into the manifests they replaced), those of
 	 * the modules gone dropped */
 	bool reshaped = false;
-	if (fresh || s->full || !mr_index_cache_primed(s->icache)) {
-		mr_index_cache_forget(s->icache);
+	if (fresh || s->full || !mr_index_cache_primed(s->icache))
 		reshaped = mr_index_cache_update(&in, s->icache, NULL, NULL);
-	} else if (s->ntouched || set_changed)
+	else if (s->ntouched || set_changed)
 		reshaped = mr_index_cache_update(&in, s->icache, iredo, set_changed ? remap : NULL);
 
 	/* the other sections */

@@ -149,8 +149,9 @@ void mr_buf_printf(mr_buf *b, const char *fmt, ...)
 char *mr_buf_detach(mr_buf *b)
 {
 	char *p = b->data ? b->data : mr_xstrdup("");
-	/* a string kept for long should not keep the buffer's spare room */
-	if (b->data && b->cap - b->len > 64 && b->cap - b->len > b->len / 8) p = mr_xrealloc(p, b->len + 1);
+	/* a string kept for long should not keep the buffer's spare room (more than malloc
+	 * would round it up by; a watcher keeps some paths and texts per module) */
+	if (b->data && b->cap - b->len > 16 && b->cap - b->len > b->len / 8) p = mr_xrealloc(p, b->len + 1);
 	mr_buf_init(b);
 	return p;
 }
@@ -518,18 +519,13 @@ char *mr_path_join(const char *a, const char *b)
 	while (la > 1 && a[la - 1] == '/') la--;
 	while (*b == '/') b++;
 	if (la == 0) return mr_xstrdup(b);
-	/* exactly as long as it needs: modules keep their paths for as long as they live */
-	size_t lb = strlen(b);
-	char *out = mr_xmalloc(la + (lb ? 1 + lb : 0) + 1), *at = out;
-	memcpy(at, a, la);
-	at += la;
-	if (lb) {
-		*at++ = '/';
-		memcpy(at, b, lb);
-		at += lb;
+	mr_buf out = MR_BUF_INIT;
+	mr_buf_add(&out, a, la);
+	if (*b) {
+		mr_buf_putc(&out, '/');
+		mr_buf_puts(&out, b);
 	}
-	*at = '\0';
-	return out;
+	return mr_buf_detach(&out);
 }
 
 bool mr_name_ignored(const char *name)

@@ -80,17 +80,6 @@ static void plan_list(mr_pieces *ps, mr_piece *p, char **texts, const size_t *or
 	mr_buf_puts(want, CLOSE);
 }
 
-/* plan a then b, write the file, expect its bytes */
-static void expect_two(mr_pieces *ps, mr_piece *a, mr_piece *b, const char *want)
-{
-	mr_pieces_begin(ps);
-	mr_pieces_add(ps, a);
-	mr_pieces_add(ps, b);
-	char *got = write_plan(ps, NULL);
-	cr_assert_str_eq(got, want);
-	free(got);
-}
-
 TestSuite(pieces, .init = setup, .fini = teardown);
 
 Test(pieces, unchanged_runs_are_copied_in_few_calls)
@@ -258,21 +247,6 @@ Test(pieces, a_kept_file_changed_in_place_is_noticed)
 	mr_pieces_free(ps);
 }
 
-Test(pieces, a_piece_written_in_parts)
-{
-	mr_pieces *ps = mr_pieces_new(dir);
-	mr_piece a, b;
-	cr_assert_eq(mr_pieces_put(ps, &a, "abc", 3), 0);
-	cr_assert_eq(mr_pieces_put_more(ps, &a, "def", 3), 0);
-	cr_assert(mr_pieces_equal(ps, &a, "abcdef", 6));
-	cr_assert(mr_pieces_equal_at(ps, &a, 2, "cde", 3));
-	cr_assert(!mr_pieces_equal_at(ps, &a, 4, "efg", 3), "past the end");
-	cr_assert_eq(mr_pieces_put(ps, &b, "x", 1), 0);
-	cr_assert_eq(mr_pieces_put_more(ps, &a, "g", 1), -1, "a is no longer the last piece");
-	expect_two(ps, &a, &b, "abcdefx");
-	mr_pieces_free(ps);
-}
-
 /* A first sync puts every entry in order, each followed by the list's separator, in a
  * lane of its own (rows in another): the plan then copies the whole list in one run. */
 Test(pieces, pieces_put_in_order_with_their_separators_are_one_run)
@@ -328,27 +302,15 @@ Test(pieces, pieces_put_in_order_with_their_separators_are_one_run)
 	mr_pieces_free(ps);
 }
 
-/* What the spool holds can be taken back: the last piece put, or everything (a sync that
- * fails again and again must not make the spool files grow). */
+/* What the spool holds can be taken back (a sync that fails again and again must not
+ * make the spool files grow): pieces stored before are gone, new ones start at 0. */
 Test(pieces, the_spool_can_be_taken_back)
 {
 	mr_pieces *ps = mr_pieces_new(dir);
-	mr_piece a, b, big;
-	cr_assert_eq(mr_pieces_put(ps, &a, "keep", 4), 0);
-	cr_assert_eq(mr_pieces_put(ps, &b, "drop", 4), 0);
-	cr_assert_eq(mr_pieces_unput(ps, &a), -1, "a is not the last piece");
-	cr_assert_eq(mr_pieces_unput(ps, &b), 0);
-	cr_assert_eq(b.where, MR_PIECE_NONE);
-	/* a piece large enough to go to the file at once, then taken back */
+	mr_piece a, b;
 	size_t n = (size_t)1 << 20;
 	char *data = mr_xmalloc(n);
 	memset(data, 'x', n);
-	cr_assert_eq(mr_pieces_put(ps, &big, data, n), 0);
-	cr_assert_eq(mr_pieces_unput(ps, &big), 0);
-	cr_assert_eq(mr_pieces_put(ps, &b, "next", 4), 0);
-	cr_assert_eq(b.off, 4, "the spool goes on where a ended");
-	expect_two(ps, &a, &b, "keepnext");
-	/* everything: pieces stored before are gone, new ones start at 0 */
 	cr_assert_eq(mr_pieces_put(ps, &a, data, n), 0);
 	mr_pieces_forget_spool(ps);
 	cr_assert(!mr_pieces_equal(ps, &a, data, n));
