@@ -25,7 +25,7 @@ int mr_cmd_index(const mr_opts *o)
 	mr_analysis an;
 	mr_analyse(&reg, &an);
 	/* the state reads the previous context.json one entry at a time (last known good) */
-	mr_sync_state *state = mr_sync_state_new(o->out, false);
+	mr_sync_state *state = mr_sync_state_new(o->out, MR_KEEP_NONE);
 	mr_sync_result res;
 	mr_sync_result_init(&res);
 	mr_sync_opts so = {o->out, mr_sync_now(), false, "index"};

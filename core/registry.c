@@ -48,6 +48,18 @@ static bool inside(const char *root, const char *path)
 	return ok;
 }
 
+/* Is dir a directory (not a link) named directly under root?  Then it is inside root
+ * without resolving either: the common case, checked with one lstat. */
+static bool plain_child(const char *root, const char *dir)
+{
+	size_t n = strlen(root);
+	if (strncmp(root, dir, n) != 0 || dir[n] != '/') return false;
+	const char *name = dir + n + 1;
+	if (!*name || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, "..")) return false;
+	struct stat st;
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 mr_entry_kind mr_registry_classify(const char *root, const char *name)
 {
 	if (mr_name_ignored(name)) return MR_ENTRY_IGNORED;
@@ -117,7 +129,7 @@ static mr_module *load_module(const char *root, const char *dir, const char *id,
 	mod->stats.avg_response_ms = NAN;
 	mod->stats.requests = mod->stats.errors = -1;
 
-	if (strcmp(root, dir) != 0 && !inside(root, mod->dir)) {
+	if (strcmp(root, dir) != 0 && !plain_child(root, dir) && !inside(root, dir)) {
 		add(mod, 0, "bad-file-ref", "%s",
 		    dangling(mod->dir) ? "the module directory is a link that leads nowhere (a dangling or looping link)"
 		                       : "the module directory is a link that leads out of the registry");

@@ -49,25 +49,6 @@ time_t mr_sync_now(void)
 	return time(NULL);
 }
 
-json_t *mr_sync_load_previous(const char *out_dir)
-{
-	char *path = mr_path_join(out_dir, "context.json");
-	char *data = NULL;
-	size_t len = 0;
-	json_t *js = NULL;
-	if (mr_read_file(path, (size_t)1 << 32, &data, &len) == 0) {
-		json_error_t e;
-		js = json_loadb(data, len, 0, &e);
-		if (js && !json_is_object(js)) {
-			json_decref(js);
-			js = NULL;
-		}
-	}
-	free(data);
-	free(path);
-	return js;
-}
-
 char *mr_sync_summary(const mr_sync_result *r)
 {
 	return mr_xasprintf("%zu added, %zu updated, %zu removed, %zu unchanged, %zu invalid", r->added, r->updated,
@@ -512,9 +493,9 @@ static void *writer_main(void *arg)
 		}
 		wjob j = wr->q[wr->head];
 		wr->head = (wr->head + 1) % wr->cap;
-		wr->n--;
+		/* the producer waits only on a full queue: wake it only then */
+		if (wr->n-- == wr->cap) pthread_cond_signal(&wr->room);
 		bool failed = wr->err != NULL;
-		pthread_cond_signal(&wr->room);
 		pthread_mutex_unlock(&wr->mu);
 		char *err = NULL;
 		bool changed = false;
@@ -572,8 +553,8 @@ static void writer_put(writer *wr, const char *dir, const char *name, const char
 	pthread_mutex_lock(&wr->mu);
 	while (wr->n == wr->cap) pthread_cond_wait(&wr->room, &wr->mu);
 	wr->q[(wr->head + wr->n) % wr->cap] = j;
-	wr->n++;
-	pthread_cond_signal(&wr->more);
+	/* the writer waits only on an empty queue */
+	if (wr->n++ == 0) pthread_cond_signal(&wr->more);
 	pthread_mutex_unlock(&wr->mu);
 }
 
@@ -893,13 +874,13 @@ typedef struct smod {
 	bool valid, stale;
 	char *seen_sha;         /* the manifest the last sync saw, and whether it was valid: */
 	bool seen_valid;        /* what the next sync's accounting compares with */
-	json_t *json;           /* its parsed entry (keep_json) */
-	json_t *rows_json;      /* its parsed rows, an array (keep_json) */
+	json_t *json;           /* its parsed entry, abridged or whole (keep) */
+	json_t *rows_json;      /* its parsed rows, an array (keep) */
 } smod;
 
 struct mr_sync_state {
 	char *out_dir;
-	bool keep_json;
+	mr_sync_keep keep;
 	bool keep_spare;        /* mr_sync_state_keep_spare */
 	mr_spare spare;         /* the context.json the last sync replaced (fd -1: none) */
 	/* api/ai/modules.json and api/ai/health.json: like context.json, pieces (one per
@@ -916,10 +897,9 @@ struct mr_sync_state {
 	char **changed;         /* ids whose entry changed in the last sync */
 	size_t nchanged, capchanged;
 	time_t last_now;
-	json_t *previous;       /* previous context.json given by the caller (borrowed), or NULL */
-	prevfile *pf;           /* or read from out_dir, until the first sync */
-	bool previous_borrowed, previous_loaded;
-	json_t *json;           /* the last sync's document (keep_json) */
+	prevfile *pf;           /* the previous context.json, read from out_dir, until the first sync */
+	bool previous_loaded;
+	json_t *json;           /* the last sync's document (keep) */
 	json_t *jregistry, *jgraph, *jindex, *jdiags; /* its sections, parsed when they change */
 	mr_buf scratch_text, scratch_rows, scratch_file;
 	bool lists_changed[2];  /* an entry of modules.json, health.json changed in this sync */
@@ -942,11 +922,11 @@ static void smod_free(smod *m)
 	free(m);
 }
 
-mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json)
+mr_sync_state *mr_sync_state_new(const char *out_dir, mr_sync_keep keep)
 {
 	mr_sync_state *s = mr_xcalloc(1, sizeof *s);
 	s->out_dir = mr_xstrdup(out_dir);
-	s->keep_json = keep_json;
+	s->keep = keep;
 	s->spare.fd = -1;
 	s->ps = mr_pieces_new(out_dir);
 	s->icache = mr_index_cache_new();
@@ -1005,7 +985,6 @@ void mr_sync_state_free(mr_sync_state *s)
 	mr_buf_release(&s->scratch_text);
 	mr_buf_release(&s->scratch_rows);
 	mr_buf_release(&s->scratch_file);
-	if (!s->previous_borrowed) json_decref(s->previous);
 	prevfile_free(s->pf);
 	json_decref(s->json);
 	json_decref(s->jregistry);
@@ -1358,8 +1337,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	bool own_prev = false;
 	if (!mod->valid) {
 		/* last known good: the entry as the last sync wrote it */
-		if (fresh && s->previous) prev = mr_context_prev_module(s->previous, mod->id);
-		else if (fresh) {
+		if (fresh) {
 			prev = prevfile_entry(s->pf, mod->id);
 			own_prev = true;
 		} else if (sm->text.where != MR_PIECE_NONE) {
@@ -1378,15 +1356,18 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	if (!piece_is(s, &sm->rows, rb)) {
 		if (piece_set(s, &sm->rows, rb, LANE_ROWS, err) < 0) return -1;
 		*rows_changed = true;
-		if (s->keep_json) {
+		if (s->keep) {
 			json_decref(sm->rows_json);
 			mr_buf_reset(&s->scratch_file);
 			mr_buf_putc(&s->scratch_file, '[');
 			if (rb->len) mr_buf_add(&s->scratch_file, rb->data, rb->len);
 			mr_buf_putc(&s->scratch_file, ']');
 			json_t *rows = json_loadb(s->scratch_file.data, s->scratch_file.len, 0, NULL);
-			sm->rows_json = pick_each(rows, brief_row);
-			json_decref(rows);
+			if (s->keep == MR_KEEP_WHOLE) sm->rows_json = rows;
+			else {
+				sm->rows_json = pick_each(rows, brief_row);
+				json_decref(rows);
+			}
 		}
 	}
 	bool changed = !piece_is(s, &sm->text, tb);
@@ -1422,7 +1403,7 @@ static int render_module(mr_sync_state *s, const mr_context_in *in, size_t i, sm
 	}
 	int rc = write_module_api(wr, moddir, m, tb->data, tb->len, &s->scratch_file, res, err);
 	json_decref(sm->json);
-	sm->json = s->keep_json ? brief_entry(m) : NULL;
+	sm->json = s->keep == MR_KEEP_WHOLE ? json_incref(m) : s->keep ? brief_entry(m) : NULL;
 	json_decref(m);
 	return rc < 0 ? -1 : changed;
 }
@@ -1480,12 +1461,12 @@ static void build_json(mr_sync_state *s)
 }
 
 /* A section rendered into b: kept as *p when it differs from it (1 then, 0 when not, -1
- * when it cannot be kept); with keep_json, also parsed into *cache. */
+ * when it cannot be kept); with a kept document, also parsed into *cache. */
 static int store_section(mr_sync_state *s, mr_piece *p, json_t **cache, const mr_buf *b, char **err)
 {
 	bool same = piece_is(s, p, b);
 	if (!same && piece_set(s, p, b, LANE_SECTIONS, err) < 0) return -1;
-	if (s->keep_json && (!same || !*cache)) {
+	if (s->keep && (!same || !*cache)) {
 		json_decref(*cache);
 		*cache = json_loadb(b->len ? b->data : "null", b->len ? b->len : 4, 0, NULL);
 	}
@@ -1515,11 +1496,9 @@ static void forget(mr_sync_state *s)
 	mr_pieces_forget_spool(s->ps);
 	mr_index_cache_forget(s->icache);
 	for (int k = 0; k < 2; k++) mr_pieces_forget_spool(s->lps[k]);
-	if (!s->previous_borrowed) {
-		prevfile_free(s->pf);
-		s->pf = NULL;
-		s->previous_loaded = false;
-	}
+	prevfile_free(s->pf);
+	s->pf = NULL;
+	s->previous_loaded = false;
 }
 
 /* The index section: the chunks of its tables that changed (at start-up, or after modules
@@ -1543,7 +1522,7 @@ static int update_index(mr_sync_state *s, const mr_context_in *in, bool reshaped
 			changed = true;
 			events |= t == MR_INDEX_EVENTS;
 		}
-	if (s->keep_json && (events || !s->jindex)) {
+	if (s->keep && (events || !s->jindex)) {
 		/* of the index, the pages read the events table (who publishes what) */
 		mr_buf_reset(b);
 		mr_index_cache_table_text(in, s->icache, MR_INDEX_EVENTS, b);
@@ -1589,13 +1568,7 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 
 	/* what changed since the last output */
 	size_t nprev = 0;
-	if (fresh && s->previous) {
-		json_t *pmods = json_object_get(s->previous, "modules");
-		size_t k;
-		json_t *pm;
-		prev = mr_xcalloc(json_array_size(pmods) + 1, sizeof *prev);
-		json_array_foreach(pmods, k, pm) prev[nprev++] = prevsum_of(pm);
-	} else if (fresh) {
+	if (fresh) {
 		size_t np = s->pf ? s->pf->n : 0;
 		prev = mr_xcalloc(np + 1, sizeof *prev);
 		for (size_t k = 0; k < np; k++) prev[nprev++] = s->pf->sums[k];
@@ -1770,14 +1743,12 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
 		if (r < 0) goto fail;
 	}
 	if (fresh || s->full) prune_api(moddir, reg);
-	if (s->keep_json) build_json(s);
+	if (s->keep) build_json(s);
 	if (opts->write_status && mr_sync_write_status(s->out_dir, res, opts->reason, err) < 0) goto fail;
 
 	s->primed = true;
 	s->full = s->analysis_changed = s->extras_changed = false;
 	s->last_now = opts->now;
-	if (!s->previous_borrowed) json_decref(s->previous);
-	s->previous = NULL;
 	prevfile_free(s->pf);
 	s->pf = NULL;
 	rc = 0;
@@ -1904,16 +1875,5 @@ int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const c
 		free(path);
 	}
 	mr_buf_release(&b);
-	return rc;
-}
-
-int mr_sync_write(const mr_registry *reg, const mr_analysis *an, json_t *previous, const mr_sync_opts *opts,
-                  mr_sync_result *res, char **err)
-{
-	mr_sync_state *s = mr_sync_state_new(opts->out_dir, false);
-	s->previous = previous;
-	s->previous_borrowed = s->previous_loaded = true;
-	int rc = mr_sync_run(s, reg, an, opts, res, err);
-	mr_sync_state_free(s);
 	return rc;
 }

@@ -44,14 +44,8 @@ typedef struct mr_sync_opts {
 void mr_sync_result_init(mr_sync_result *r);
 void mr_sync_result_release(mr_sync_result *r);
 
-/* Write the outputs.  previous: the previous context.json (borrowed, may be NULL; read
- * it with mr_sync_load_previous).  Returns 0, or -1 with *err (heap) on an I/O failure. */
-int mr_sync_write(const mr_registry *reg, const mr_analysis *an, json_t *previous, const mr_sync_opts *opts,
-                  mr_sync_result *res, char **err);
-/* Read <out>/context.json; NULL when absent or unreadable. */
-json_t *mr_sync_load_previous(const char *out_dir);
-/* status.json and sync.log for a finished sync (called by mr_sync_write when write_status,
- * exposed so that the watcher can add its duration first). */
+/* status.json and sync.log for a finished sync (called by mr_sync_run when write_status,
+ * exposed so that the watcher and the build can add its duration first). */
 int mr_sync_write_status(const char *out_dir, const mr_sync_result *res, const char *reason, char **err);
 /* The JSON of status.json for a finished sync (heap): also the --on-sync hook's input. */
 char *mr_sync_status_json(const mr_sync_result *res, const char *reason);
@@ -72,9 +66,12 @@ typedef struct mr_sync_state mr_sync_state;
 
 /* A state writing into out_dir.  Its first sync compares with what out_dir holds: the
  * previous context.json gives last-known-good entries and the accounting of what
- * changed while no one was syncing.  keep_json: also keep the parsed document for
- * mr_sync_state_json (costs memory).  Never NULL; free with mr_sync_state_free. */
-mr_sync_state *mr_sync_state_new(const char *out_dir, bool keep_json);
+ * changed while no one was syncing.  keep: also keep the parsed document for
+ * mr_sync_state_json (costs memory): MR_KEEP_BRIEF abridged (the watcher: a module's
+ * own pages read its entry back with mr_sync_state_entry), MR_KEEP_WHOLE every entry
+ * whole (a build that renders the site once).  Never NULL; free with mr_sync_state_free. */
+typedef enum mr_sync_keep { MR_KEEP_NONE, MR_KEEP_BRIEF, MR_KEEP_WHOLE } mr_sync_keep;
+mr_sync_state *mr_sync_state_new(const char *out_dir, mr_sync_keep keep);
 void mr_sync_state_free(mr_sync_state *s);
 /* For a state that makes many syncs (the watcher): keep the context.json each sync
  * replaces, linked as context.json.tmp.<pid>, and write the next one over it in place
@@ -99,12 +96,13 @@ int mr_sync_run(mr_sync_state *s, const mr_registry *reg, const mr_analysis *an,
  * (borrowed until the next sync). */
 const char *const *mr_sync_state_changed(const mr_sync_state *s, size_t *n);
 /* The last sync's context.json as a parsed document (borrowed until the next sync), or
- * NULL when the state was made without keep_json or no sync succeeded yet.  It is
- * abridged to what pages about other modules and about the whole registry show: of a
- * module, its id, name, description, type, version, status, validity, health, owner,
- * tags, created, docs, AI keywords, the other end, type and description of its
- * relationships and the names of its events; of "relationships", the same; of "index",
- * the events table.  A module's whole entry: mr_sync_state_entry. */
+ * NULL when the state was made with MR_KEEP_NONE or no sync succeeded yet.  With
+ * MR_KEEP_BRIEF it is abridged to what pages about other modules and about the whole
+ * registry show: of a module, its id, name, description, type, version, status,
+ * validity, health, owner, tags, created, docs, AI keywords, the other end, type and
+ * description of its relationships and the names of its events; of "relationships", the
+ * same.  Of "index", either way, only the events table.  A module's whole entry:
+ * mr_sync_state_entry. */
 json_t *mr_sync_state_json(mr_sync_state *s);
 /* Module id's whole entry as the last sync wrote it, read back from context.json (a new
  * reference), or NULL. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,6 +145,28 @@ void mr_buf_printf(mr_buf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	mr_buf_vprintf(b, fmt, ap);
 	va_end(ap);
+}
+
+void mr_buf_fixed2(mr_buf *b, double v)
+{
+	double h = v * 100, r = nearbyint(h);
+	/* the product is within a ten-millionth of v * 100 below 1e9, so it rounds as printf
+	 * rounds v unless it lies that close to a tie (or is not finite): printf decides then */
+	if (!(fabs(h) < 1e9) || fabs(fabs(h - r) - 0.5) < 1e-6) {
+		mr_buf_printf(b, "%.2f", v);
+		return;
+	}
+	unsigned long long q = (unsigned long long)fabs(r);
+	char tmp[32];
+	size_t i = sizeof tmp;
+	tmp[--i] = (char)('0' + q % 10);
+	tmp[--i] = (char)('0' + q / 10 % 10);
+	tmp[--i] = '.';
+	q /= 100;
+	do tmp[--i] = (char)('0' + q % 10);
+	while ((q /= 10) > 0);
+	if (signbit(v)) tmp[--i] = '-';
+	mr_buf_add(b, tmp + i, sizeof tmp - i);
 }
 
 char *mr_buf_detach(mr_buf *b)

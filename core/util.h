@@ -63,6 +63,9 @@ void mr_buf_puts(mr_buf *b, const char *s);
 void mr_buf_putc(mr_buf *b, char c);
 void mr_buf_printf(mr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void mr_buf_vprintf(mr_buf *b, const char *fmt, va_list ap);
+/* v as printf's "%.2f" writes it, byte for byte, but without printf's slow path in the
+ * common case (the site's graphs print tens of numbers per edge) */
+void mr_buf_fixed2(mr_buf *b, double v);
 /* Returns the data (never NULL: "" for an empty buffer) and gives up ownership. */
 char *mr_buf_detach(mr_buf *b);
 /* data as a C string, "" when empty; still owned by the buffer */

@@ -352,6 +352,15 @@ static double fy(const struct frame *f, double y)
 	return f->ury - y + f->pad;
 }
 
+/* sep, then the point (x, y) of the frame as "x,y" with two decimals */
+static void put_point(mr_buf *out, const char *sep, const struct frame *f, double x, double y)
+{
+	mr_buf_puts(out, sep);
+	mr_buf_fixed2(out, fx(f, x));
+	mr_buf_putc(out, ',');
+	mr_buf_fixed2(out, fy(f, y));
+}
+
 static void arrowhead(mr_buf *out, const struct frame *f, pointf base, pointf tip, const char *shape, const char *color,
                       bool open)
 {
@@ -380,7 +389,7 @@ static void arrowhead(mr_buf *out, const struct frame *f, pointf base, pointf ti
 		pts[2] = (pointf){base.x - px, base.y - py};
 	}
 	mr_buf_printf(out, "<polygon fill=\"%s\" stroke=\"%s\" points=\"", open ? "#ffffff" : color, color);
-	for (int k = 0; k < n; k++) mr_buf_printf(out, "%s%.2f,%.2f", k ? " " : "", fx(f, pts[k].x), fy(f, pts[k].y));
+	for (int k = 0; k < n; k++) put_point(out, k ? " " : "", f, pts[k].x, pts[k].y);
 	mr_buf_puts(out, "\"/>\n");
 }
 
@@ -535,11 +544,12 @@ int mr_graphs_render_direct(mr_graphs *gv, const mr_graph *g, mr_buf *out, char 
 		else mr_buf_printf(out, "<path fill=\"none\" stroke=\"%s\" stroke-width=\"%s\"", color, st ? st->penwidth : "1");
 		if (missing) mr_buf_puts(out, " stroke-dasharray=\"5,2\"");
 		else if (st && !strcmp(st->style, "dotted")) mr_buf_puts(out, " stroke-dasharray=\"1,3\"");
-		mr_buf_printf(out, " d=\"M%.2f,%.2f", fx(&f, bz->list[0].x), fy(&f, bz->list[0].y));
-		for (int k = 1; k + 2 < bz->size; k += 3)
-			mr_buf_printf(out, " C%.2f,%.2f %.2f,%.2f %.2f,%.2f", fx(&f, bz->list[k].x), fy(&f, bz->list[k].y),
-			              fx(&f, bz->list[k + 1].x), fy(&f, bz->list[k + 1].y), fx(&f, bz->list[k + 2].x),
-			              fy(&f, bz->list[k + 2].y));
+		put_point(out, " d=\"M", &f, bz->list[0].x, bz->list[0].y);
+		for (int k = 1; k + 2 < bz->size; k += 3) {
+			put_point(out, " C", &f, bz->list[k].x, bz->list[k].y);
+			put_point(out, " ", &f, bz->list[k + 1].x, bz->list[k + 1].y);
+			put_point(out, " ", &f, bz->list[k + 2].x, bz->list[k + 2].y);
+		}
 		mr_buf_puts(out, "\"/>\n");
 		const char *shape = st ? st->arrowhead : "normal";
 		if (bz->eflag) arrowhead(out, &f, bz->list[bz->size - 1], bz->ep, shape, color, shape[0] == 'o');

@@ -117,7 +117,7 @@ mr_watcher *mr_watcher_new(const mr_watcher_opts *opts)
 	if (w->o.max_delay_ms <= 0) w->o.max_delay_ms = 200;
 	if (w->o.grace_ms <= 0) w->o.grace_ms = 150;
 	if (w->o.clock_ms <= 0) w->o.clock_ms = 60000;
-	w->state = mr_sync_state_new(w->o.out, opts->render != NULL);
+	w->state = mr_sync_state_new(w->o.out, opts->render ? MR_KEEP_BRIEF : MR_KEEP_NONE);
 	mr_sync_state_keep_spare(w->state);
 	w->first = -1;
 	w->next_clock = -1;
