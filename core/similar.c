@@ -161,19 +161,20 @@ static char *stem(const char *word)
 	return w;
 }
 
-/* Words that say nothing about what a module does. */
+/* Words that say nothing about what a module does, in strcmp order (looked up by
+ * binary search: a word is checked thousands of times a second at start-up). */
 static const char *const stopwords[] = {
-	"a", "about", "across", "after", "against", "all", "allow", "allows", "also", "an", "and", "any", "api", "apis",
-	"app", "application", "are", "as", "at", "based", "be", "been", "before", "being", "between", "both", "but",
-	"by", "can", "data", "do", "does", "e", "each", "etc", "every", "for", "from", "get", "gets", "give", "gives",
-	"handle", "handles", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "just", "let", "lets",
-	"like", "make", "makes", "manage", "managed", "manages", "management", "managing", "many", "may", "module",
-	"modules", "more", "most", "much", "must", "new", "no", "not", "of", "on", "one", "only", "or", "other",
-	"others", "our", "out", "over", "own", "per", "platform", "provide", "provides", "s", "service", "services",
-	"should", "simple", "so", "some", "such", "support", "supports", "system", "systems", "than", "that", "the",
-	"their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "tool", "tools", "two",
-	"up", "us", "use", "used", "uses", "using", "via", "was", "we", "were", "what", "when", "where", "which",
-	"while", "who", "will", "with", "within", "without", "would", "you", "your", NULL};
+	"a", "about", "across", "after", "against", "all", "allow", "allows", "also", "an", "and", "any", "api",
+	"apis", "app", "application", "are", "as", "at", "based", "be", "been", "before", "being", "between", "both",
+	"but", "by", "can", "data", "do", "does", "e", "each", "etc", "every", "for", "from", "get", "gets", "give",
+	"gives", "handle", "handles", "has", "have", "how", "i", "if", "in", "into", "is", "it", "its", "just",
+	"let", "lets", "like", "make", "makes", "manage", "managed", "management", "manages", "managing", "many",
+	"may", "module", "modules", "more", "most", "much", "must", "new", "no", "not", "of", "on", "one", "only",
+	"or", "other", "others", "our", "out", "over", "own", "per", "platform", "provide", "provides", "s",
+	"service", "services", "should", "simple", "so", "some", "such", "support", "supports", "system", "systems",
+	"than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+	"tool", "tools", "two", "up", "us", "use", "used", "uses", "using", "via", "was", "we", "were", "what",
+	"when", "where", "which", "while", "who", "will", "with", "within", "without", "would", "you", "your", NULL};
 
 /* Words of a name that do not tell one module from another. */
 static const char *const generic_name_words[] = {"center", "centre", "console", "core", "engine", "hub", "integration",
@@ -192,9 +193,25 @@ static bool in_list(const char *const *list, const char *w)
 	return false;
 }
 
+static int str_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+bool mr_sim_stopword(const char *w)
+{
+	return strlen(w) < 2 ||
+	       bsearch(w, stopwords, sizeof stopwords / sizeof *stopwords - 1, sizeof *stopwords, str_key_cmp) != NULL;
+}
+
+const char *const *mr_sim_stopwords(void)
+{
+	return stopwords;
+}
+
 static bool stopword(const char *w)
 {
-	return strlen(w) < 2 || in_list(stopwords, w);
+	return mr_sim_stopword(w);
 }
 
 /* stemmed content words of text into t */

@@ -34,6 +34,10 @@ mr_simprofile *mr_simprofile_from_manifest(const mr_manifest *m);
 mr_simprofile *mr_simprofile_from_json(json_t *obj);
 
 void mr_simprofile_free(mr_simprofile *p); /* NULL is a no-op */
+/* Is w (lower case) a word that says nothing about a module ("the", "service")?  And the
+ * list of them, NULL-terminated (static; for the tests, which check its order). */
+bool mr_sim_stopword(const char *w);
+const char *const *mr_sim_stopwords(void);
 
 /* true when the profile holds nothing to compare (no entity, endpoint, keyword, name or word) */
 bool mr_simprofile_empty(const mr_simprofile *p);

@@ -427,3 +427,20 @@ Test(similar, test_set_accuracy_and_false_alarms, .timeout = 60)
 	cr_expect_geq(accuracy, 95.0, "top-1 accuracy %.1f%% is below 95%%", accuracy);
 	cr_expect_leq(false_alarms, 5.0, "false alarms %.1f%% are above 5%%", false_alarms);
 }
+
+/* The stop words are found by binary search: the list must stay in strcmp order, and
+ * every word of it must be found. */
+Test(similar, every_stopword_is_found)
+{
+	const char *const *w = mr_sim_stopwords();
+	size_t n = 0;
+	for (; w[n]; n++) {
+		if (n) cr_assert_lt(strcmp(w[n - 1], w[n]), 0, "'%s' before '%s'", w[n - 1], w[n]);
+		cr_assert(mr_sim_stopword(w[n]), "'%s'", w[n]);
+	}
+	cr_assert_gt(n, 100);
+	const char *content[] = {"invoice", "customer", "zz", "aa", "managements", "yours", "ab", NULL};
+	for (size_t i = 0; content[i]; i++) cr_assert_not(mr_sim_stopword(content[i]), "'%s'", content[i]);
+	cr_assert(mr_sim_stopword("x"), "one letter");
+	cr_assert(mr_sim_stopword(""), "empty");
+}
