@@ -209,11 +209,6 @@ const char *const *mr_sim_stopwords(void)
 	return stopwords;
 }
 
-static bool stopword(const char *w)
-{
-	return mr_sim_stopword(w);
-}
-
 /* stemmed content words of text into t */
 static void add_words(tokset *t, const char *text)
 {
@@ -221,7 +216,7 @@ static void add_words(tokset *t, const char *text)
 	wordlist wl = {0};
 	split_words(text, &wl);
 	for (size_t i = 0; i < wl.n; i++)
-		if (!stopword(wl.v[i])) ts_add(t, stem(wl.v[i]));
+		if (!mr_sim_stopword(wl.v[i])) ts_add(t, stem(wl.v[i]));
 	wl_free(&wl);
 }
 
@@ -444,7 +439,7 @@ static void add_name(mr_simprofile *p, const char *name)
 		const char *w = wl.v[i];
 		if (!strcmp(w, "and") || !strcmp(w, "of") || !strcmp(w, "the") || !strcmp(w, "for")) continue;
 		mr_buf_putc(&acro, w[0]);
-		if (stopword(w) || in_list(generic_name_words, w)) continue;
+		if (mr_sim_stopword(w) || in_list(generic_name_words, w)) continue;
 		ts_add(&p->names, stem(w));
 	}
 	if (acro.len >= 3) ts_add(&p->forms, mr_buf_detach(&acro));
